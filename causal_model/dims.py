@@ -1,0 +1,38 @@
+"""Dimension names, coordinate values and interval widths used everywhere.
+
+Every labelled result of the package uses these names; nothing else spells them.
+"""
+
+from __future__ import annotations
+
+YEAR = "year"
+INDICATOR = "indicator"
+DRIVER = "driver"
+EVENT = "event"
+EVENT_TYPE = "event_type"
+LATENT = "latent"
+SCENARIO = "scenario"
+HORIZON = "horizon"
+ORIGIN = "origin"
+
+#: The three latent drivers of the study, in canonical order.
+DRIVERS: tuple[str, ...] = ("geopolitics", "security", "culture")
+#: The latent that the tension indicators measure.
+TENSION = "tension"
+#: Every latent an indicator may measure.
+LATENTS: tuple[str, ...] = (*DRIVERS, TENSION)
+
+#: Likelihood families an indicator may declare.
+FAMILIES: tuple[str, ...] = ("normal", "student_t", "poisson", "negative_binomial", "binomial")
+#: Families whose values must be non-negative integers.
+COUNT_FAMILIES: tuple[str, ...] = ("poisson", "negative_binomial", "binomial")
+
+#: Elite-circulation event types (a change of head of state in Washington or Moscow;
+#: the 2008 and 2012 Russian changes are formal: the effective leader stayed).
+EVENT_TYPES: tuple[str, ...] = ("us", "ru", "ru_formal")
+
+#: Default central interval widths reported in summaries and plots.
+INTERVALS: tuple[float, ...] = (0.5, 0.9)
+
+#: First year of the US–Russia panel (Russia as an independent state).
+FIRST_YEAR = 1992
