@@ -331,3 +331,66 @@ def load_us_russia(
     except OSError:
         pass  # an unwritable cache only costs speed
     return panel
+
+
+# ------------------------------------------------------------------- summaries and export
+def coverage(panel: xr.Dataset) -> pd.DataFrame:
+    """Coverage table: indicator, latent, family, source, first and last observed year, share.
+
+    The share observed is over the panel's years (so 0.5 means half the years are missing).
+    """
+    rows = []
+    for key in panel[INDICATOR].values:
+        v = panel["raw"].sel({INDICATOR: key})
+        obs = v[YEAR].values[np.isfinite(v.values)]
+        rows.append(
+            {
+                "indicator": str(key),
+                "latent": str(panel["latent"].sel({INDICATOR: key}).item()),
+                "family": str(panel["family"].sel({INDICATOR: key}).item()),
+                "source": str(panel["source"].sel({INDICATOR: key}).item()),
+                "first": int(obs.min()) if obs.size else None,
+                "last": int(obs.max()) if obs.size else None,
+                "n_obs": int(obs.size),
+                "share_observed": round(obs.size / panel.sizes[YEAR], 3),
+            }
+        )
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def to_frame(panel: xr.Dataset, *, variable: str = "raw") -> pd.DataFrame:
+    """Wide year x indicator table of ``variable`` plus ``<key>_trials`` columns for binomials.
+
+    With ``variable="raw"`` the result round-trips through :func:`from_frame`.
+    """
+    wide = panel[variable].to_pandas()
+    wide.columns.name = None
+    for key in panel[INDICATOR].values:
+        if str(panel["family"].sel({INDICATOR: key}).item()) == "binomial":
+            wide[f"{key}{TRIALS_SUFFIX}"] = panel["trials"].sel({INDICATOR: key}).to_pandas()
+    return wide
+
+
+def write_panel(panel: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write the panel to ``.csv`` (wide raw values) or ``.nc`` (everything), atomically.
+
+    An existing file is kept unless ``overwrite=True``; a failed write leaves no partial file.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it")
+    if path.suffix == ".nc":
+        _atomic_write_netcdf(panel, path)
+    elif path.suffix == ".csv":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            to_frame(panel).to_csv(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    else:
+        raise ValueError(f"unknown panel format {path.suffix!r} for {path}; use .csv or .nc")
+    return path

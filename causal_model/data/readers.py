@@ -8,6 +8,7 @@ NaN; readers never fill, impute or carry values forward.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,3 +53,10 @@ def yearly(values: pd.Series, trials: pd.Series | None = None) -> pd.DataFrame:
         trials.index = pd.Index(trials.index.astype(int), name="year")
         out["trials"] = trials.astype(float).reindex(out.index)
     return out.sort_index()
+
+
+def read_xls(path: Path, **kwargs) -> pd.DataFrame:
+    """Read a legacy ``.xls`` workbook with xlrd, without pandas' engine-deprecation noise."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated.*")
+        return pd.read_excel(path, engine="xlrd", **kwargs)

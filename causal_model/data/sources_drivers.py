@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
-from causal_model.data.readers import register_reader, yearly
+from causal_model.data.readers import read_xls, register_reader, yearly
 
 SIPRI_FILE = "SIPRI-Milex-data-1949-2024_2.xlsx"
 
@@ -170,7 +170,7 @@ def freedom_house_russia(raw_dir: Path) -> pd.DataFrame:
 def polity2_russia(raw_dir: Path) -> pd.DataFrame:
     """Russia's Polity5 polity2 score (-10 autocracy .. +10 democracy; RUS rows, 1992–2018)."""
     path = raw_file(raw_dir, "polity5", "p5v2018.xls")
-    polity = pd.read_excel(path)
+    polity = read_xls(path)
     rus = polity[polity["scode"] == "RUS"].set_index("year")["polity2"]
     return yearly(rus.dropna())
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
-from causal_model.data.readers import register_reader, yearly
+from causal_model.data.readers import read_xls, register_reader, yearly
 
 US_CCODE, RU_CCODE = 2, 365
 
@@ -24,7 +24,7 @@ def gpr_russia_annual_mean(raw_dir: Path) -> pd.DataFrame:
     as a full one.
     """
     path = raw_file(raw_dir, "gpr_caldara_iacoviel", "data_gpr_export.xls")
-    gpr = pd.read_excel(path, usecols=["month", "GPRC_RUS"])
+    gpr = read_xls(path, usecols=["month", "GPRC_RUS"])
     gpr["year"] = pd.to_datetime(gpr["month"]).dt.year
     grouped = gpr.groupby("year")["GPRC_RUS"]
     mean = grouped.mean().where(grouped.count() == 12)
