@@ -36,3 +36,13 @@ INTERVALS: tuple[float, ...] = (0.5, 0.9)
 
 #: First year of the US–Russia panel (Russia as an independent state).
 FIRST_YEAR = 1992
+
+#: Sub-dimensions of ``indicator`` used by parameters that exist for some indicators only.
+DRIVER_INDICATOR = "driver_indicator"  # indicators of a driver (loading on one driver)
+TENSION_INDICATOR = "tension_indicator"  # non-anchor tension indicators (loading on tension)
+GAUSSIAN_INDICATOR = "gaussian_indicator"  # normal / student_t indicators (noise sd)
+T_INDICATOR = "t_indicator"  # student_t indicators (degrees of freedom)
+NB_INDICATOR = "nb_indicator"  # negative-binomial indicators (dispersion)
+STATE = "state"  # latent states of the state-space form: the drivers, then the residual
+RESIDUAL = "residual"
+DRIVER_TO = "driver_to"  # second driver dim of the VAR(1) coupling matrix

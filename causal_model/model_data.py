@@ -1,0 +1,166 @@
+"""Turn a panel into the arrays the model needs (standardisation, masks, index maps).
+
+Pure data preparation: no PyMC here. Gaussian indicators are standardised by their observed
+mean and sd (stored, so forecasts map back to the indicator's own scale); counts and binomial
+votes stay counts and get an empirical centring offset on the link scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from causal_model.dims import DRIVERS, FAMILIES, INDICATOR, TENSION, YEAR
+
+FAMILY_CODE = {name: i for i, name in enumerate(FAMILIES)}
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Arrays of one panel, ready for the model.
+
+    Attributes
+    ----------
+    years : (T,) int
+    indicators : tuple of str
+    drivers : tuple of str
+        The drivers the model uses (a subset of DRIVERS for some variants).
+    latent : (N,) str
+    family : (N,) int  -- codes of dims.FAMILIES
+    direction : (N,) int
+    y : (T, N) float  -- standardised (gaussian) or counts; 0 where missing
+    mask : (T, N) bool  -- True where observed
+    trials : (T, N) float  -- binomial trials, 1 elsewhere
+    center, scale : (N,) float  -- y = (value - center) / scale for gaussian indicators
+    offset : (N,) float  -- link-scale centring of count/binomial indicators (0 for gaussian)
+    driver_of : (N,) int  -- index of the indicator's driver in `drivers`, -1 for tension
+    anchor : int  -- index of the anchor tension indicator
+    """
+
+    years: np.ndarray
+    indicators: tuple[str, ...]
+    drivers: tuple[str, ...]
+    latent: np.ndarray
+    family: np.ndarray
+    direction: np.ndarray
+    y: np.ndarray
+    mask: np.ndarray
+    trials: np.ndarray
+    center: np.ndarray
+    scale: np.ndarray
+    offset: np.ndarray
+    driver_of: np.ndarray
+    anchor: int
+    families: tuple[str, ...] = field(default=FAMILIES)
+
+    @property
+    def n_years(self) -> int:
+        return len(self.years)
+
+    def subset(self, kind: str) -> np.ndarray:
+        """Indices of indicators of a kind: driver, tension, tension_free, gaussian, t, nb."""
+        fam = self.family
+        if kind == "driver":
+            return np.flatnonzero(self.driver_of >= 0)
+        if kind == "tension":
+            return np.flatnonzero(self.latent == TENSION)
+        if kind == "tension_free":
+            return np.array([i for i in self.subset("tension") if i != self.anchor], dtype=int)
+        if kind == "gaussian":
+            return np.flatnonzero((fam == FAMILY_CODE["normal"]) | (fam == FAMILY_CODE["student_t"]))
+        if kind == "t":
+            return np.flatnonzero(fam == FAMILY_CODE["student_t"])
+        if kind == "nb":
+            return np.flatnonzero(fam == FAMILY_CODE["negative_binomial"])
+        raise ValueError(f"unknown indicator subset {kind!r}")
+
+    def to_value(self, index: int, y: np.ndarray) -> np.ndarray:
+        """Map model-scale values of indicator ``index`` back to the panel's ``value`` scale."""
+        return np.asarray(y) * self.scale[index] + self.center[index]
+
+
+def prepare(
+    panel: xr.Dataset, drivers: tuple[str, ...] = DRIVERS, *, combine: str | None = None
+) -> ModelData:
+    """Build :class:`ModelData` from a panel.
+
+    Parameters
+    ----------
+    panel
+        A panel from :mod:`causal_model.data` (dims year, indicator).
+    drivers
+        Drivers the model keeps; indicators of other drivers are left out (a variant that
+        drops a driver drops its measurements too).
+    combine
+        If given, every kept driver indicator measures one combined driver of this name.
+
+    Raises
+    ------
+    ValueError
+        When the panel has no tension indicator, no anchor, or a kept driver has no indicator.
+    """
+    keep = [
+        str(k)
+        for k in panel[INDICATOR].values
+        if str(panel["latent"].sel({INDICATOR: k}).item()) in (*drivers, TENSION)
+    ]
+    p = panel.sel({INDICATOR: keep})
+    latent = p["latent"].values.astype(str)
+    family = np.array([FAMILY_CODE[f] for f in p["family"].values.astype(str)], dtype=int)
+    value = p["value"].transpose(YEAR, INDICATOR).values.astype(float)
+    trials_raw = p["trials"].transpose(YEAR, INDICATOR).values.astype(float)
+    mask = np.isfinite(value)
+    n = len(keep)
+    center, scale, offset = np.zeros(n), np.ones(n), np.zeros(n)
+    y = np.zeros_like(value)
+    trials = np.ones_like(value)
+    for j in range(n):
+        obs = value[mask[:, j], j]
+        if family[j] in (FAMILY_CODE["normal"], FAMILY_CODE["student_t"]):
+            center[j] = obs.mean()
+            sd = obs.std(ddof=1) if obs.size > 1 else 1.0
+            scale[j] = sd if sd > 0 else 1.0
+            y[mask[:, j], j] = (obs - center[j]) / scale[j]
+        elif family[j] == FAMILY_CODE["binomial"]:
+            tr = trials_raw[mask[:, j], j]
+            share = (obs.sum() + 0.5) / (tr.sum() + 1.0)
+            offset[j] = np.log(share) - np.log1p(-share)
+            y[mask[:, j], j] = obs
+            trials[mask[:, j], j] = tr
+        else:
+            offset[j] = np.log(obs.mean() + 0.5)
+            y[mask[:, j], j] = obs
+    if not (latent == TENSION).any():
+        raise ValueError("the panel has no tension indicator; declare at least one (latent = tension)")
+    anchors = np.flatnonzero(p["anchor"].values.astype(bool))
+    if anchors.size != 1:
+        raise ValueError(
+            "the panel needs exactly one anchor tension indicator (anchor = true in the "
+            f"registry) to fix the scale of tension; found {anchors.size}"
+        )
+    driver_of = np.array([drivers.index(lat) if lat in drivers else -1 for lat in latent])
+    state_drivers = tuple(drivers)
+    if combine is not None:
+        driver_of = np.where(driver_of >= 0, 0, -1)
+        state_drivers = (combine,)
+    for k, d in enumerate(state_drivers):
+        if not (driver_of == k).any():
+            raise ValueError(f"driver {d!r} has no indicator in the panel; add one or drop the driver")
+    return ModelData(
+        years=p[YEAR].values.astype(int),
+        indicators=tuple(keep),
+        drivers=state_drivers,
+        latent=latent,
+        family=family,
+        direction=p["direction"].values.astype(int),
+        y=y,
+        mask=mask,
+        trials=trials,
+        center=center,
+        scale=scale,
+        offset=offset,
+        driver_of=driver_of,
+        anchor=int(anchors[0]),
+    )
