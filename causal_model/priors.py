@@ -86,28 +86,20 @@ PARAMETERS: dict[str, ParameterSpec] = {
 _PRIOR_KEYS = ("dist", "kwargs", "dims", "centered", "transform")
 _TABLE_KEYS = (*_PRIOR_KEYS, "note")
 _SUPPORT_OF: dict[str, Support] = {
-    **dict.fromkeys(
-        "Normal StudentT Cauchy Laplace Logistic SkewNormal SkewStudentT Gumbel Moyal "
-        "AsymmetricLaplace ExGaussian Flat ZeroSumNormal MvNormal".split(),
-        "real",
-    ),
-    **dict.fromkeys(
-        "HalfNormal HalfStudentT HalfCauchy HalfFlat Gamma InverseGamma LogNormal Lognormal "
-        "Exponential Weibull Wald Rice Pareto".split(),
-        "positive",
-    ),
-    **dict.fromkeys("Beta Kumaraswamy LogitNormal".split(), "unit"),
+    dist: support
+    for support, dists in {
+        "real": "Normal StudentT Cauchy Laplace Logistic SkewNormal SkewStudentT Gumbel Moyal "
+        "AsymmetricLaplace ExGaussian Flat ZeroSumNormal MvNormal",
+        "positive": "HalfNormal HalfStudentT HalfCauchy HalfFlat Gamma InverseGamma LogNormal "
+        "Lognormal Exponential Weibull Wald Rice Pareto",
+        "unit": "Beta Kumaraswamy LogitNormal",
+    }.items()
+    for dist in dists.split()
 }
-_EXAMPLES: dict[str, str] = {
-    "real": "Normal or StudentT",
-    "positive": "Gamma, LogNormal or HalfNormal",
-    "unit": "Beta",
-}
-_CHECK_COORDS = {
-    DRIVER: list(DRIVERS),
-    EVENT_TYPE: list(EVENT_TYPES),
-    INDICATOR: ["i0", "i1", "i2", "i3"],
-}
+#: Supports of a prior that fit each parameter support, and example distributions.
+_FITS = {"real": ("real",), "positive": ("positive", "unit"), "unit": ("unit",)}
+_EXAMPLES = {"real": "Normal or StudentT", "positive": "Gamma or LogNormal", "unit": "Beta"}
+_CHECK_COORDS = {DRIVER: list(DRIVERS), EVENT_TYPE: list(EVENT_TYPES), INDICATOR: ["a", "b"]}
 _CHECK_DRAWS = 500
 
 
@@ -145,7 +137,7 @@ def _suggest(word: str, options: list[str] | tuple[str, ...], what: str) -> str:
 
 def _first_line(exc: BaseException) -> str:
     text = " ".join(line.strip() for line in str(exc).splitlines()[:3] if line.strip())
-    return text or type(exc).__name__
+    return text.split("Apply node")[0].strip() or type(exc).__name__
 
 
 def _dims_of(table: Mapping[str, Any]) -> tuple[str, ...]:
@@ -153,60 +145,67 @@ def _dims_of(table: Mapping[str, Any]) -> tuple[str, ...]:
     return (dims,) if isinstance(dims, str) else tuple(dims)
 
 
+def _is_value(value: Any) -> bool:
+    """A kwarg value Prior accepts: a number, a (nested) list of numbers or a nested prior."""
+    if isinstance(value, list):
+        return all(_is_value(v) and not isinstance(v, Mapping) for v in value)
+    if isinstance(value, Mapping):
+        return "dist" in value or value.get("class") == "DataArray"
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _check_table(table: Any, where: str, problems: list[str], allowed: tuple[str, ...]) -> bool:
-    """Check the keys, distribution name and argument names of one (possibly nested) table."""
+    """Check keys, types, distribution name and argument names of one (nested) table."""
     if not isinstance(table, Mapping):
         problems.append(f"{where} is not a table; write it as [name] with dist = ... and kwargs")
         return False
-    ok = True
+    n_problems = len(problems)
     for key in table:
         if key not in allowed:
-            ok = False
             problems.append(f"{where} unknown key {key!r}; {_suggest(key, allowed, 'keys')}")
-    dist = table.get("dist")
-    if not isinstance(dist, str):
-        problems.append(f"{where} missing or non-text 'dist'; add dist = \"Normal\" (for example)")
-        return False
-    names = _distribution_names()
-    if dist not in names:
-        problems.append(
-            f"{where} unknown distribution {dist!r} (not a PyMC distribution); "
-            f"{_suggest(dist, names, 'PyMC distributions')}"
-        )
-        return False
-    kwargs = table.get("kwargs", {})
-    if not isinstance(kwargs, Mapping):
-        problems.append(f"{where} 'kwargs' is not a table; write kwargs = {{ mu = 0, sigma = 1 }}")
-        return False
-    signature = inspect.signature(getattr(pm, dist).dist).parameters
-    accepted = tuple(p for p in signature if p not in ("args", "kwargs"))
-    for arg, value in kwargs.items():
-        if arg not in accepted:
-            ok = False
-            problems.append(
-                f"{where} bad argument {arg!r} for {dist}; {dist} accepts {', '.join(accepted)}"
-            )
-        elif isinstance(value, Mapping) and "dist" in value:
-            ok = _check_table(value, f"{where[:-1]}.{arg}]", problems, _PRIOR_KEYS) and ok
-    for arg, par in signature.items():
-        required = par.default is inspect.Parameter.empty and par.kind in (
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            inspect.Parameter.KEYWORD_ONLY,
-        )
-        if required and arg not in kwargs:
-            ok = False
-            problems.append(f"{where} bad argument: {dist} needs {arg!r}; add it to kwargs")
     for key, kind, example in (("centered", bool, "false"), ("transform", str, '"exp"')):
         if key in table and not isinstance(table[key], kind):
-            ok = False
             problems.append(f"{where} {key!r} has the wrong type; write {key} = {example}")
     dims = table.get("dims")
     if dims is not None and not (
         isinstance(dims, str) or (isinstance(dims, list) and all(isinstance(d, str) for d in dims))
     ):
-        ok = False
         problems.append(f"{where} 'dims' must be a name or a list of names; e.g. dims = \"driver\"")
-    return ok
+    dist, kwargs = table.get("dist"), table.get("kwargs", {})
+    names = _distribution_names()
+    if not isinstance(dist, str):
+        problems.append(f"{where} missing or non-text 'dist'; add dist = \"Normal\" (for example)")
+    elif dist not in names:
+        problems.append(
+            f"{where} unknown distribution {dist!r} (not a PyMC distribution); "
+            f"{_suggest(dist, names, 'PyMC distributions')}"
+        )
+    if not isinstance(kwargs, Mapping):
+        problems.append(f"{where} 'kwargs' is not a table; write kwargs = {{ mu = 0, sigma = 1 }}")
+    if not isinstance(kwargs, Mapping) or dist not in names:
+        return False
+    signature = inspect.signature(getattr(pm, dist).dist).parameters
+    accepted = tuple(p for p in signature if p not in ("args", "kwargs"))
+    for arg, value in kwargs.items():
+        if arg not in accepted:
+            problems.append(
+                f"{where} bad argument {arg!r} for {dist}; {dist} accepts {', '.join(accepted)}"
+            )
+        elif not _is_value(value):
+            problems.append(
+                f"{where} bad argument {arg}={value!r}; use a number, a list of numbers "
+                "or a nested prior table"
+            )
+        elif isinstance(value, Mapping) and "dist" in value:
+            _check_table(value, f"{where[:-1]}.{arg}]", problems, _PRIOR_KEYS)
+    for arg, par in signature.items():
+        if par.default is inspect.Parameter.empty and par.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
+            if arg not in kwargs:
+                problems.append(f"{where} bad argument: {dist} needs {arg!r}; add it to kwargs")
+    return len(problems) == n_problems
 
 
 def _support_of(prior: Prior, draws: np.ndarray) -> Support | None:
@@ -218,14 +217,6 @@ def _support_of(prior: Prior, draws: np.ndarray) -> Support | None:
     if np.all((draws >= 0) & (draws <= 1)):
         return "unit"
     return "positive" if np.all(draws > 0) else "real"
-
-
-def _fits(support: Support | None, required: Support) -> bool:
-    if required == "real":
-        return support == "real"
-    if required == "positive":
-        return support in ("positive", "unit")
-    return support == "unit"
 
 
 def _draw_checks(priors: dict[str, Prior], source: str, problems: list[str]) -> None:
@@ -249,7 +240,7 @@ def _draw_checks(priors: dict[str, Prior], source: str, problems: list[str]) -> 
             except Exception as exc:
                 problems.append(
                     f"{source}: [{name}] bad argument: cannot draw ({_first_line(exc)}); "
-                    "check the values (scales must be > 0, lower < upper)"
+                    "check values and shapes (scales > 0, lower < upper, one value per coordinate)"
                 )
     for name, draws in results.items():
         draws = np.asarray(draws, dtype=float)
@@ -261,7 +252,7 @@ def _draw_checks(priors: dict[str, Prior], source: str, problems: list[str]) -> 
             continue
         required = PARAMETERS[name].support
         support = _support_of(priors[name], draws)
-        if not _fits(support, required):
+        if support not in _FITS[required]:
             problems.append(
                 f"{source}: [{name}] support mismatch: {priors[name].distribution} is "
                 f"{support or 'discrete'} but {name} is {required}; "
@@ -269,7 +260,7 @@ def _draw_checks(priors: dict[str, Prior], source: str, problems: list[str]) -> 
             )
 
 
-def _resolve(spec: str | os.PathLike, base: Path | None = None) -> Path:
+def _resolve(spec: str | os.PathLike, base: Path | None = None, source: str = "") -> Path:
     """Path of a priors file named by ``spec`` (a name in PRIORS_DIR or a path)."""
     text = os.fspath(spec)
     if text.endswith(".toml") or os.sep in text or "/" in text:
@@ -279,7 +270,10 @@ def _resolve(spec: str | os.PathLike, base: Path | None = None) -> Path:
     if not path.exists():
         available = ", ".join(sorted(p.stem for p in PRIORS_DIR.glob("*.toml")))
         raise PriorValidationError(
-            [f"{text}: [file] no priors file of that name; use one of: {available}"]
+            [
+                f"{source or text}: [{'extends' if source else 'file'}] no priors file named "
+                f"{text!r}; use one of: {available}"
+            ]
         )
     return path
 
@@ -296,27 +290,27 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
 
 
+def _load_base(ext: Any, source: str, chain: tuple[str, ...]) -> PriorSet:
+    """Load the priors file named by ``extends``, refusing cycles."""
+    if not isinstance(ext, str):
+        msg = f"{source}: [extends] must be a name or path; e.g. extends = 'base.toml'"
+        raise PriorValidationError([msg])
+    path = _resolve(ext, Path(source).parent if source.endswith(".toml") else None, source)
+    if str(path.resolve()) in chain:
+        msg = f"{source}: [extends] circular extends via {path}; remove the cycle"
+        raise PriorValidationError([msg])
+    priors, notes = _validate(_read(path), str(path), (*chain, str(path.resolve())))
+    return PriorSet(priors, source=str(path), notes=notes)
+
+
 def _validate(raw: Mapping, source: str, chain: tuple[str, ...]) -> tuple[dict, dict]:
     problems: list[str] = []
     priors: dict[str, Prior] = {}
     notes: dict[str, str] = {}
-    base: PriorSet | None = None
+    base = None
     if "extends" in raw:
-        ext = raw["extends"]
         try:
-            if not isinstance(ext, str):
-                raise PriorValidationError(
-                    [f"{source}: [extends] must be a name or path; e.g. extends = 'base.toml'"]
-                )
-            src_dir = Path(source).parent if Path(source).suffix == ".toml" else None
-            path = _resolve(ext, src_dir)
-            if str(path.resolve()) in chain:
-                raise PriorValidationError(
-                    [f"{source}: [extends] circular extends via {path}; remove the cycle"]
-                )
-            p_raw = _read(path)
-            b_priors, b_notes = _validate(p_raw, str(path), (*chain, str(path.resolve())))
-            base = PriorSet(b_priors, source=str(path), notes=b_notes)
+            base = _load_base(raw["extends"], source, chain)
         except PriorValidationError as exc:
             problems.extend(exc.problems)
     for name, table in raw.items():
@@ -328,21 +322,23 @@ def _validate(raw: Mapping, source: str, chain: tuple[str, ...]) -> tuple[dict, 
                 f"{where} unknown parameter; {_suggest(name, tuple(PARAMETERS), 'parameters')}"
             )
             continue
-        if not _check_table(table, where, problems, _TABLE_KEYS):
+        ok = _check_table(table, where, problems, _TABLE_KEYS)
+        if not isinstance(table, Mapping):
             continue
         allowed = PARAMETERS[name].dims
-        if _dims_of(table) not in allowed:
+        if ok and _dims_of(table) not in allowed:
+            ok = False
             choices = " or ".join(str(list(d)) for d in allowed)
             problems.append(f"{where} wrong dims {list(_dims_of(table))}; use dims = {choices}")
-            continue
         note = table.get("note", "")
         if not isinstance(note, str) or "\n" in note:
             problems.append(f"{where} 'note' must be one line of text; write note = \"...\"")
         notes[name] = str(note)
-        try:
-            priors[name] = Prior.from_dict({k: v for k, v in table.items() if k in _PRIOR_KEYS})
-        except Exception as exc:  # any failure is a bad argument
-            problems.append(f"{where} bad argument: {_first_line(exc)}; fix kwargs")
+        if ok:
+            try:
+                priors[name] = Prior.from_dict({k: v for k, v in table.items() if k in _PRIOR_KEYS})
+            except Exception as exc:  # any failure is a bad argument
+                problems.append(f"{where} bad argument: {_first_line(exc)}; fix kwargs")
     _draw_checks(priors, source, problems)
     if base is not None:
         for name in base:
@@ -448,7 +444,10 @@ class PriorSet(Mapping[str, Prior]):
             {
                 "parameter": name,
                 "distribution": prior.distribution,
-                "arguments": ", ".join(f"{k}={_show(v)}" for k, v in prior.parameters.items()),
+                "arguments": ", ".join(
+                    f"{k}={np.round(v, 4).tolist() if isinstance(v, np.ndarray) else v}"
+                    for k, v in prior.parameters.items()
+                ),
                 "dims": ", ".join(prior.dims or ()),
                 "note": self.notes[name],
             }
@@ -456,12 +455,6 @@ class PriorSet(Mapping[str, Prior]):
         ]
         columns = ["parameter", "distribution", "arguments", "dims", "note"]
         return pd.DataFrame(rows, columns=columns)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return "[" + ", ".join(f"{v:g}" for v in value.ravel()) + "]"
-    return str(value)
 
 
 def _jsonable(value: Any) -> Any:

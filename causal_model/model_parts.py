@@ -1,0 +1,168 @@
+"""Building blocks of the PyMC model: parameters, state-space matrices, linear predictors.
+
+Each function adds named variables to the current ``pm.Model`` context and returns tensors.
+The maths lives in :mod:`causal_model.components`; the model class composes these parts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from pymc_extras.prior import Prior
+
+from causal_model.components import elite_term, half_life_to_tau
+from causal_model.dims import (
+    DRIVER,
+    DRIVER_INDICATOR,
+    DRIVER_TO,
+    EVENT,
+    EVENT_TYPE,
+    GAUSSIAN_INDICATOR,
+    NB_INDICATOR,
+    T_INDICATOR,
+    TENSION_INDICATOR,
+    YEAR,
+)
+from causal_model.model_data import ModelData
+from causal_model.variants import Variant
+
+
+def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
+    """Return ``prior`` with its dims replaced (the model knows which sub-dim a parameter has)."""
+    d = prior.to_dict()
+    d["dims"] = dims
+    return Prior.from_dict(d)
+
+
+def rv(priors, name: str, dims=None):
+    """Create the model variable ``name`` from its prior, with the model's dims."""
+    return with_dims(priors[name], dims).create_variable(name)
+
+
+def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:
+    """Persistences (partially pooled), loadings (pooled within driver), optional coupling."""
+    k = len(md.drivers)
+    rho_mu = rv(priors, "rho_mu")
+    rho_sigma = rv(priors, "rho_sigma")
+    rho_z = pm.Normal("rho_z", 0.0, 1.0, dims=DRIVER)
+    rho = pm.Deterministic("rho", pm.math.sigmoid(rho_mu + rho_sigma * rho_z), dims=DRIVER)
+
+    idx = md.subset("driver")
+    loading_mu = rv(priors, "loading_mu", None if k == 1 else DRIVER)
+    loading_mu = pt.atleast_1d(loading_mu)
+    if k == 1:
+        loading_mu = pt.repeat(loading_mu, 1)
+    loading_sigma = rv(priors, "loading_sigma")
+    loading_z = pm.Normal("loading_z", 0.0, 1.0, dims=DRIVER_INDICATOR)
+    loading = pm.Deterministic(
+        "loading",
+        pt.exp(loading_mu[md.driver_of[idx]] + loading_sigma * loading_z),
+        dims=DRIVER_INDICATOR,
+    )
+    coupling = None
+    if variant.coupled:
+        raw = rv(priors, "coupling", (DRIVER, DRIVER_TO))
+        off = 1.0 - np.eye(k)
+        coupling = pm.Deterministic("coupling_matrix", raw * off, dims=(DRIVER, DRIVER_TO))
+    return {"rho": rho, "loading": loading, "coupling": coupling}
+
+
+def tension_parameters(priors, md: ModelData, variant: Variant, event_times, event_types) -> dict:
+    """Causal effects beta (pooled), residual AR(1), elite circulation, tension loadings."""
+    beta_mu = rv(priors, "beta_mu")
+    beta_sigma = rv(priors, "beta_sigma")
+    beta_z = pm.Normal("beta_z", 0.0, 1.0, dims=DRIVER)
+    beta = pm.Deterministic("beta", beta_mu + beta_sigma * beta_z, dims=DRIVER)
+    rho_u = rv(priors, "rho_u")
+    sigma_u = rv(priors, "sigma_u")
+    t_load = rv(priors, "tension_loading", TENSION_INDICATOR)
+
+    times = md.years.astype(float) + 0.5  # annual values are read at mid-year
+    if variant.elite == "none" or len(event_times) == 0:
+        elite = pt.zeros(md.n_years)
+        out = {}
+    else:
+        elite_mu = rv(priors, "elite_mu", EVENT_TYPE)
+        elite_sigma = rv(priors, "elite_sigma")
+        elite_z = pm.Normal("elite_z", 0.0, 1.0, dims=EVENT)
+        delta = pm.Deterministic(
+            "elite_delta", elite_mu[event_types] + elite_sigma * elite_z, dims=EVENT
+        )
+        permanent = variant.elite == "permanent"
+        tau = None if permanent else half_life_to_tau(rv(priors, "half_life"))
+        elite = elite_term(times, np.asarray(event_times), delta, tau, permanent=permanent)
+        out = {"delta": delta, "tau": tau}
+    elite = pm.Deterministic("elite", elite, dims=YEAR)
+    return {"beta": beta, "rho_u": rho_u, "sigma_u": sigma_u, "tension_loading": t_load,
+            "elite": elite, **out}
+
+
+def measurement_parameters(priors, md: ModelData) -> dict:
+    """Intercepts, noise sds (gaussian), degrees of freedom (student_t), NB dispersion."""
+    from causal_model.dims import INDICATOR
+
+    out = {"intercept": rv(priors, "intercept", INDICATOR)}
+    if md.subset("gaussian").size:
+        out["sigma_obs"] = rv(priors, "sigma_obs", GAUSSIAN_INDICATOR)
+    if md.subset("t").size:
+        out["nu"] = rv(priors, "nu", T_INDICATOR)
+    if md.subset("nb").size:
+        out["nb_alpha"] = rv(priors, "nb_alpha", NB_INDICATOR)
+    return out
+
+
+def full_scale(md: ModelData, params: dict) -> tuple:
+    """Per-indicator vectors (length N) of noise sd, student-t dof and NB dispersion."""
+    n = len(md.indicators)
+    scale, nu, alpha = pt.ones(n), pt.ones(n) * 1e6, pt.ones(n)
+    if "sigma_obs" in params:
+        scale = pt.set_subtensor(scale[md.subset("gaussian")], params["sigma_obs"])
+    if "nu" in params:
+        nu = pt.set_subtensor(nu[md.subset("t")], params["nu"])
+    if "nb_alpha" in params:
+        alpha = pt.set_subtensor(alpha[md.subset("nb")], params["nb_alpha"])
+    return scale, nu, alpha
+
+
+def loading_matrix(md: ModelData, params: dict) -> tuple:
+    """Z (N x S) mapping states (drivers, residual) to indicators, and tension weights lam (N)."""
+    n, k = len(md.indicators), len(md.drivers)
+    direction = md.direction.astype(float)
+    lam = pt.zeros(n)
+    lam = pt.set_subtensor(lam[md.anchor], 1.0 * direction[md.anchor])
+    free = md.subset("tension_free")
+    if free.size:
+        lam = pt.set_subtensor(lam[free], direction[free] * params["tension_loading"])
+    z = pt.zeros((n, k + 1))
+    didx = md.subset("driver")
+    z = pt.set_subtensor(z[didx, md.driver_of[didx]], direction[didx] * params["loading"])
+    tidx = md.subset("tension")
+    row = pt.concatenate([params["beta"], pt.ones(1)])
+    z = pt.set_subtensor(z[tidx], lam[tidx][:, None] * row[None, :])
+    return z, lam
+
+
+def transition(md: ModelData, params: dict) -> tuple:
+    """A (S x S), Q (S x S) and the stationary start covariance P0 of the state vector.
+
+    Drivers are unit-variance AR(1)s (innovation variance 1 - rho^2); with coupling the
+    off-diagonal terms of A are added and P0 solves the discrete Lyapunov equation.
+    """
+    k = len(md.drivers)
+    rho_all = pt.concatenate([params["rho"], pt.atleast_1d(params["rho_u"])])
+    qdiag = pt.concatenate(
+        [1.0 - params["rho"] ** 2, pt.atleast_1d(params["sigma_u"] ** 2 * (1 - params["rho_u"] ** 2))]
+    )
+    a = pt.diag(rho_all)
+    q = pt.diag(qdiag)
+    if params.get("coupling") is not None:
+        a = pt.set_subtensor(a[:k, :k], a[:k, :k] + params["coupling"])
+        s = k + 1
+        kron = pt.slinalg.kron(a, a)
+        vec_p = pt.linalg.solve(pt.eye(s * s) - kron, q.reshape((s * s,)))
+        p0 = vec_p.reshape((s, s))
+        p0 = 0.5 * (p0 + p0.T)
+    else:
+        p0 = pt.diag(pt.concatenate([pt.ones(k), pt.atleast_1d(params["sigma_u"] ** 2)]))
+    return a, q, p0
