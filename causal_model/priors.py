@@ -27,7 +27,7 @@ import pandas as pd
 import pymc as pm
 from pymc_extras.prior import Prior
 
-from causal_model.dims import DRIVER, DRIVERS, EVENT_TYPE, EVENT_TYPES, INDICATOR
+from causal_model.dims import DRIVER, DRIVER_TO, DRIVERS, EVENT_TYPE, EVENT_TYPES, INDICATOR
 
 #: The shipped priors files live in the top-level ``priors/`` folder of the checkout.
 PRIORS_DIR: Path = Path(__file__).resolve().parents[1] / "priors"
@@ -77,7 +77,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),
     "half_life": ParameterSpec(((),), "positive", "half-life of the elite effect in years"),
     # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.
-    "coupling": ParameterSpec(((),), "real", "off-diagonal VAR(1) coupling of drivers (claim 3)"),
+    "coupling": ParameterSpec(((DRIVER, DRIVER_TO), ()), "real", "off-diagonal VAR(1) coupling of drivers (claim 3)"),
     "p_ru_change_2030": ParameterSpec(
         ((),), "unit", "probability Russia's head of state changes after the 2030 election"
     ),

@@ -264,12 +264,21 @@ def plot_indicators(
                 ax.tick_params(labelleft=False)
             if s == 0 and r == 0:
                 for ev in past:
+                    # US labels right of their line, Russian ones left (the close pairs
+                    # 1999/2001 and 2008/2009 are one of each), flipped at the axis ends.
+                    right = ev["country"] != "RUS"
+                    if ev["time"] > x_hi - 1.5:
+                        right = False
+                    elif ev["time"] < x_lo + 1.5:
+                        right = True
                     ax.annotate(
                         ev["leader_in"], xy=(ev["time"], 1), xycoords=("data", "axes fraction"),
-                        xytext=(-1.5, -2), textcoords="offset points", rotation=90,
-                        ha="right", va="top", fontsize=6.5,
+                        xytext=(1.5 if right else -1.5, -2), textcoords="offset points",
+                        rotation=90, ha="left" if right else "right", va="top", fontsize=6.5,
                         color=EVENT_COLORS.get(ev["country"], "0.3"),
-                        alpha=0.6 if ev["formal"] else 1.0,
+                        alpha=0.6 if ev["formal"] else 1.0, zorder=4,
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                              "alpha": 0.75},
                     )
 
     assert first_ax is not None
@@ -283,7 +292,7 @@ def plot_indicators(
         if finite.size:
             lo, hi = float(finite.min()), float(finite.max())
             pad = 0.08 * (hi - lo) if hi > lo else 1.0
-            top_pad = 0.30 * (hi - lo) if past else pad  # room for the event labels
+            top_pad = 0.22 * (hi - lo) if past else pad  # room for the event labels
             first_ax.set_ylim(min(lo, -1.0) - pad, max(hi, 1.0) + top_pad)
 
     if title is None:
@@ -306,7 +315,7 @@ def plot_indicators(
         ]
     handles.append(Line2D([], [], ls="none", label="dir −1: higher = less rivalry"))
     fig.legend(
-        handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8,
+        handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
         frameon=False, handlelength=2.2, columnspacing=1.6,
     )
     return fig
