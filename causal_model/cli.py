@@ -145,6 +145,8 @@ def format_coverage(panel: Any) -> str:
 
 def cmd_data(args: argparse.Namespace) -> int:
     """``causal-model data``: build the real panel, show its coverage, export it."""
+    if args.raw_dir is not None and not args.raw_dir.is_dir():
+        raise CLIError(f"--raw-dir {args.raw_dir}: folder not found")
     outputs: list[tuple[str, Path]] = []
     if args.csv is not None:
         outputs.append(("csv", _check_output(args.csv, "--csv", {"csv"}, args.force)))
@@ -152,9 +154,6 @@ def cmd_data(args: argparse.Namespace) -> int:
         outputs.append(("netcdf", _check_output(args.netcdf, "--netcdf", {"nc"}, args.force)))
     if args.plot is not None:
         outputs.append(("plot", _check_output(args.plot, "--plot", _plot_formats(), args.force)))
-    paths = [p.resolve() for _, p in outputs]
-    if len(set(paths)) != len(paths):
-        raise CLIError("the same file is named by two output options")
 
     from causal_model.data import load_us_russia, write_panel
 
@@ -196,10 +195,7 @@ def _subcommand(
     sub: argparse._SubParsersAction, name: str, func: Command, help: str, description: str
 ) -> argparse.ArgumentParser:
     """Add one subcommand whose handler is ``func``; return its parser for the options."""
-    parser = sub.add_parser(
-        name, help=help, description=description,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = sub.add_parser(name, help=help, description=description)
     parser.set_defaults(func=func)
     return parser
 
@@ -222,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--raw-dir", type=Path, metavar="DIR", default=None,
-                   help="raw data folder (default: $CAUSAL_MODEL_DATA, else ../shared/data/raw)")
+                   help="raw data folder (default: $CAUSAL_MODEL_DATA, else shared/data/raw "
+                        "beside the source checkout)")
     p.add_argument("--csv", type=Path, metavar="PATH",
                    help="write the wide panel (raw values, <key>_trials) to this .csv")
     p.add_argument("--netcdf", type=Path, metavar="PATH",

@@ -17,6 +17,7 @@ Gaussian, a Laplace approximation otherwise) and drawn after sampling; with
 
 from __future__ import annotations
 
+import arviz as az
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -48,6 +49,7 @@ from causal_model.model_parts import (
     tension_parameters,
     transition,
 )
+from causal_model.posterior import SS_VARS
 from causal_model.priors import PriorSet, load_priors
 from causal_model.variants import RESIDUAL_STATE, Variant, get_variant
 
@@ -127,8 +129,15 @@ class TensionModel:
         }
 
     # ------------------------------------------------------------------ build
-    def build(self) -> pm.Model:
-        """Make the ``pm.Model`` (named coords: year, indicator, driver, event, ...)."""
+    def build(self, *, internals: bool = False) -> pm.Model:
+        """Make the ``pm.Model`` (named coords: year, indicator, driver, event, ...).
+
+        Parameters
+        ----------
+        internals
+            Also register the state-space pieces (``ss_*`` Deterministics) used after
+            sampling to draw the latent paths; the sampled model does without them.
+        """
         md = self.data
         ev = self.past_events()
         event_times = ev["time"].values.astype(float)
@@ -158,7 +167,113 @@ class TensionModel:
                         md.y, md.mask, md.trials, md.family, c, z, scale, nu, alpha, a, q, p0
                     ),
                 )
-        self.model_ = model
+            if internals:
+                for name, val in zip(SS_VARS, (c, z, scale, nu, alpha, a, q, p0), strict=True):
+                    pm.Deterministic(name, val)
+        if not internals:
+            self.model_ = model
+        return model
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 2,
+        *,
+        sampler: str = "nutpie",
+        random_seed: int | None = None,
+        progressbar: bool = False,
+        diagnostics: bool = True,
+        **sampler_kwargs,
+    ) -> az.InferenceData:
+        """Sample the posterior and return InferenceData with named dims.
+
+        Parameters
+        ----------
+        draws, tune, chains
+            Posterior draws per chain, tuning steps, chains.
+        sampler
+            ``"nutpie"`` (default; numba-compiled NUTS), ``"pymc"`` (PyMC's NUTS) or
+            ``"numpyro"`` (needs JAX installed).
+        random_seed
+            Seed; the same seed gives the same numbers.
+        progressbar
+            Show sampling progress.
+        diagnostics
+            Print nothing but warn (ConvergenceWarning) when R-hat > 1.01, bulk ESS < 400 or
+            a transition diverged; the table is kept in ``self.diagnostics_``.
+
+        Returns
+        -------
+        arviz.InferenceData
+            ``posterior`` (parameters, and the latent paths ``drivers``, ``residual``,
+            ``tension``, ``elite``), ``log_likelihood`` (one variable per indicator, dims
+            chain, draw, year; NaN where unobserved), ``observed_data``, ``constant_data``,
+            ``sample_stats``.
+        """
+        from causal_model.sampling import run_sampler
+
+        model = self.build()
+        seed = int(np.random.SeedSequence(random_seed).generate_state(1)[0])
+        idata = run_sampler(model, sampler, draws, tune, chains, seed, progressbar, **sampler_kwargs)
+        idata = self.postprocess(idata, random_seed=seed)
+        if diagnostics:
+            from causal_model.diagnostics import diagnose
+
+            self.diagnostics_ = diagnose(idata)
+        self.idata_ = idata
+        return idata
+
+    def postprocess(self, idata: az.InferenceData, *, random_seed: int | None = None):
+        """Add latent paths, the pointwise log-likelihood and the data to a raw fit."""
+        from causal_model import posterior as post
+
+        md = self.data
+        internals = self.build(internals=True)
+        keep = [v for v in idata.posterior.data_vars if v not in SS_VARS]
+        posterior = idata.posterior[keep]
+        ss = post.state_space_draws(internals, posterior)
+        if self.latent == "sampled":
+            states = posterior["states"].transpose("chain", "draw", YEAR, STATE).values
+        else:
+            states = post.draw_states(md, ss, np.random.default_rng(random_seed))
+        coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
+        paths = post.latent_paths(
+            md, states, posterior["beta"].transpose("chain", "draw", DRIVER).values,
+            posterior["elite"].transpose("chain", "draw", YEAR).values, coords,
+        )
+        posterior = posterior.drop_vars(["drivers", "residual", "tension"], errors="ignore")
+        idata.posterior = xr.merge([posterior, paths], compat="override")
+        groups = {
+            "log_likelihood": post.pointwise_log_likelihood(md, states, ss, coords),
+            "observed_data": post.observed_data(md),
+            "constant_data": post.constant_data(md),
+        }
+        for name, ds in groups.items():
+            if name in idata.groups():
+                del idata[name]
+        idata.add_groups(groups)
+        idata.attrs["variant"] = self.variant.name
+        idata.attrs["latent"] = self.latent
+        return idata
+
+    # ------------------------------------------------------------------ save / load
+    def save(self, path, idata: az.InferenceData | None = None, *, overwrite: bool = False):
+        """Write the fit, data, events, priors and variant to one netCDF file (atomic)."""
+        from causal_model.io import save_fit
+
+        idata = idata if idata is not None else self.idata_
+        if idata is None:
+            raise ValueError("nothing to save: fit the model first or pass idata=")
+        return save_fit(self, idata, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> TensionModel:
+        """Rebuild a model saved by :meth:`save`; its fit is in ``model.idata_``."""
+        from causal_model.io import load_fit
+
+        model, _ = load_fit(path)
         return model
 
 

@@ -35,7 +35,9 @@ over the ``T x N`` cells.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pytensor
@@ -44,7 +46,7 @@ from numpy.typing import ArrayLike
 from pytensor.gradient import disconnected_grad, disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
-from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_default_op_cache_key
+from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_and_cache_key
 from pytensor.tensor.variable import TensorVariable
 
 from causal_model.statespace_kernels import (
@@ -95,8 +97,10 @@ class LaplaceModeOp(Op):
         for v, nd in zip(ins, (2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2), strict=True):
             if v.ndim != nd:
                 raise TypeError(f"LaplaceModeOp input {v} must have {nd} dimensions")
-        outs = [pt.matrix(dtype=_F64), pt.tensor3(dtype=_F64), pt.tensor3(dtype=_F64),
-                pt.scalar(dtype=_F64), pt.matrix(dtype=_F64)]
+        nt, ns = ins[0].type.shape[0], ins[4].type.shape[1]
+        nt1 = None if nt is None else max(nt - 1, 0)
+        outs = [pt.tensor(dtype=_F64, shape=shp) for shp in
+                ((nt, ns), (nt, ns, ns), (nt1, ns, ns), (), (nt, ns))]
         return Apply(self, ins, outs)
 
     def perform(self, node, inputs, output_storage) -> None:  # noqa: D102
@@ -117,17 +121,29 @@ class LaplaceModeOp(Op):
         return [disconnected_type() for _ in inputs]
 
 
-@register_funcify_default_op_cache_key(LaplaceModeOp)
+def _source_hash() -> str:
+    """Hash of the kernel sources: PyTensor's numba cache must not reuse stale kernels."""
+    from causal_model import statespace_kernels
+
+    files = (Path(statespace_kernels.__file__), Path(__file__))
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+
+
+_SOURCE_HASH = _source_hash()
+
+
+@register_funcify_and_cache_key(LaplaceModeOp)
 def _numba_funcify_laplace_mode(op, node=None, **kwargs):
     fam = np.asarray(op.family, dtype=np.int64)
     max_iter, tol = op.max_iter, op.tol
+    key = hashlib.sha256(f"{type(op)}|{op.family}|{max_iter}|{tol}|{_SOURCE_HASH}".encode())
 
     @numba_njit
     def laplace_mode(y, m, ntr, c, z, scale, nu, alpha, a, q, p0):
         out = laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, tol)
         return out[0], out[1], out[2], np.array(out[3]), out[4]
 
-    return laplace_mode
+    return laplace_mode, key.hexdigest()
 
 
 def family_loglike(
@@ -260,7 +276,7 @@ def laplace_marginal_loglike(
 
     # Prior terms: x' Omega x and tr(Sigma Omega), via residuals and summed blocks.
     p0i = pt.linalg.inv(P0)
-    quad = xhat[0] @ p0i @ xhat[0]
+    quad = pt.dot(xhat[0], pt.dot(p0i, xhat[0]))
     tr_prior = pt.sum(p0i * sd[0])
     logdet_prior = pt.log(pt.linalg.det(P0))
     if nt > 1:

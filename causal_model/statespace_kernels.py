@@ -327,8 +327,10 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     for it in range(max_iter):
         if np.max(np.abs(g)) < tol:
             break
-        _precision_diag(od, z, m, terms[1] + tfam * (terms[2] - terms[1]), dd)
-        _, ok = band_cholesky(dd, b, low, sub)
+        _, ok = band_cholesky(_precision_diag(od, z, m, terms[1], dd), b, low, sub)
+        if not ok:  # observed information not positive definite (student_t outliers)
+            _precision_diag(od, z, m, terms[1] + tfam * (terms[2] - terms[1]), dd)
+            _, ok = band_cholesky(dd, b, low, sub)
         if not ok:
             band_cholesky(_precision_diag(od, z, m, terms[2], dd), b, low, sub)
         delta = band_solve(low, sub, g)

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from causal_model.data.events import events_to_frame
 from causal_model.dims import DRIVERS, INDICATOR, LATENTS, TENSION, YEAR
 
 __all__ = ["plot_indicators"]
@@ -102,22 +103,19 @@ def _sections(panel: xr.Dataset) -> list[tuple[str, list[str]]]:
 
 def _past_events(events: xr.Dataset, lo: float, hi: float) -> list[dict]:
     """Events that happened (not scheduled) with a time inside ``[lo, hi]``."""
-    rows = []
-    for i in range(events.sizes[next(iter(events["time"].dims))]):
-        ev = events.isel({events["time"].dims[0]: i})
-        if "scheduled" in ev and bool(ev["scheduled"].item()):
-            continue
-        t = float(ev["time"].item())
-        if lo <= t <= hi:
-            rows.append(
-                {
-                    "time": t,
-                    "country": str(ev["country"].item()),
-                    "formal": bool(ev["formal"].item()) if "formal" in ev else False,
-                    "leader_in": str(ev["leader_in"].item()),
-                }
-            )
-    return rows
+    frame = events_to_frame(events)
+    if "scheduled" in frame:
+        frame = frame.loc[~frame["scheduled"].astype(bool)]
+    frame = frame.loc[(frame["time"] >= lo) & (frame["time"] <= hi)]
+    return [
+        {
+            "time": float(row["time"]),
+            "country": str(row["country"]),
+            "formal": bool(row.get("formal", False)),
+            "leader_in": str(row["leader_in"]),
+        }
+        for _, row in frame.iterrows()
+    ]
 
 
 def plot_indicators(
@@ -205,13 +203,16 @@ def plot_indicators(
     past = _past_events(events, x_lo, x_hi) if events is not None else []
     ylabel = "standardised value (sd)" if standardize else "value (model scale)"
 
-    subfigs = fig.subfigures(len(sections), 1, height_ratios=[r + 0.3 for r in n_rows], squeeze=False)
+    subfigs = fig.subfigures(
+        len(sections), 1, height_ratios=[r + 0.3 for r in n_rows], squeeze=False
+    )
     first_ax = None
     for s, ((latent, keys), nrow) in enumerate(zip(sections, n_rows, strict=True)):
         sf = subfigs[s, 0]
         sf.suptitle(
             f"{latent.capitalize()}  ({len(keys)} indicator{'s' if len(keys) != 1 else ''})",
-            x=0.005, ha="left", fontsize=12, fontweight="bold", color=LATENT_COLORS.get(latent, "k"),
+            x=0.005, ha="left", fontsize=12, fontweight="bold",
+            color=LATENT_COLORS.get(latent, "k"),
         )
         gs = sf.add_gridspec(nrow, ncols)
         for i, key in enumerate(keys):

@@ -1,0 +1,117 @@
+"""After sampling: latent paths (drivers, residual, tension) and the pointwise log-likelihood.
+
+With the states integrated out during sampling, each posterior draw's state path is drawn
+afterwards from ``p(states | y, params)`` (exact for Gaussian indicators, the Laplace
+approximation otherwise). The pointwise log-likelihood of an indicator-year is then the
+conditional ``log p(y[t, i] | states_t, params)`` of that draw; unobserved cells are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from causal_model.dims import DRIVER, INDICATOR, STATE, YEAR
+from causal_model.likelihood import pointwise_loglik
+from causal_model.model_data import ModelData
+
+#: Names of the state-space pieces registered (as Deterministics) for post-processing.
+SS_VARS = ("ss_c", "ss_z", "ss_scale", "ss_nu", "ss_alpha", "ss_a", "ss_q", "ss_p0")
+
+
+def state_space_draws(model: pm.Model, posterior: xr.Dataset) -> dict[str, np.ndarray]:
+    """Evaluate the state-space pieces for every posterior draw: arrays (chain, draw, ...)."""
+    ds = pm.compute_deterministics(
+        posterior, var_names=list(SS_VARS), model=model, progressbar=False
+    )
+    return {k: ds[k].values for k in SS_VARS}
+
+
+def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """One state path per posterior draw: array (chain, draw, year, state)."""
+    from causal_model.statespace_numpy import sample_states
+
+    nc, nd = ss["ss_c"].shape[:2]
+    out = np.empty((nc, nd, md.n_years, ss["ss_a"].shape[-1]))
+    for ci in range(nc):
+        for di in range(nd):
+            out[ci, di] = sample_states(
+                md.y, md.mask, md.trials, md.family,
+                ss["ss_c"][ci, di], ss["ss_z"][ci, di], ss["ss_scale"][ci, di],
+                ss["ss_nu"][ci, di], ss["ss_alpha"][ci, di],
+                ss["ss_a"][ci, di], ss["ss_q"][ci, di], ss["ss_p0"][ci, di],
+                draws=1, rng=rng,
+            )[0]
+    return out
+
+
+def latent_paths(
+    md: ModelData, states: np.ndarray, beta: np.ndarray, elite: np.ndarray, coords: dict
+) -> xr.Dataset:
+    """Drivers, residual and tension paths as a Dataset (chain, draw, year[, driver])."""
+    k = len(md.drivers)
+    drivers = states[..., :k]
+    residual = states[..., k]
+    tension = np.einsum("cdtk,cdk->cdt", drivers, beta) + elite + residual
+    base = {"chain": coords["chain"], "draw": coords["draw"], YEAR: md.years}
+    return xr.Dataset(
+        {
+            "drivers": (("chain", "draw", YEAR, DRIVER), drivers),
+            "residual": (("chain", "draw", YEAR), residual),
+            "tension": (("chain", "draw", YEAR), tension),
+        },
+        coords={**base, DRIVER: list(md.drivers)},
+    )
+
+
+def pointwise_log_likelihood(
+    md: ModelData, states: np.ndarray, ss: dict[str, np.ndarray], coords: dict
+) -> xr.Dataset:
+    """Conditional log-likelihood per indicator (one variable each, dims chain, draw, year)."""
+    eta = ss["ss_c"] + np.einsum("cdts,cdis->cdti", states, ss["ss_z"])
+    ll = pointwise_loglik(md, eta, ss["ss_scale"], ss["ss_nu"], ss["ss_alpha"])
+    return xr.Dataset(
+        {
+            key: (("chain", "draw", YEAR), ll[..., j])
+            for j, key in enumerate(md.indicators)
+        },
+        coords={"chain": coords["chain"], "draw": coords["draw"], YEAR: md.years},
+        attrs={
+            "note": "conditional log p(y[year, indicator] | states, params); NaN where unobserved",
+        },
+    )
+
+
+def observed_data(md: ModelData) -> xr.Dataset:
+    """The modelled data (standardised gaussian values, counts), NaN where missing."""
+    y = np.where(md.mask, md.y, np.nan)
+    return xr.Dataset(
+        {key: ((YEAR,), y[:, j]) for j, key in enumerate(md.indicators)},
+        coords={YEAR: md.years},
+    )
+
+
+def constant_data(md: ModelData) -> xr.Dataset:
+    """Standardisation constants and trials, per indicator."""
+    return xr.Dataset(
+        {
+            "center": ((INDICATOR,), md.center),
+            "scale": ((INDICATOR,), md.scale),
+            "offset": ((INDICATOR,), md.offset),
+            "trials": ((YEAR, INDICATOR), np.where(md.mask, md.trials, np.nan)),
+        },
+        coords={YEAR: md.years, INDICATOR: list(md.indicators)},
+    )
+
+
+__all__ = [
+    "SS_VARS",
+    "constant_data",
+    "draw_states",
+    "latent_paths",
+    "observed_data",
+    "pointwise_log_likelihood",
+    "state_space_draws",
+    STATE,
+]

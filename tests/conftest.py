@@ -1,0 +1,21 @@
+"""Shared test set-up: a headless matplotlib backend and the real US–Russia panel."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # before anything imports pyplot: tests never open windows
+
+import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from causal_model.data import DataNotFoundError, load_us_russia  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def real_panel() -> xr.Dataset:
+    """The real US–Russia panel (cached build); skipped when the raw data are not there."""
+    try:
+        return load_us_russia()
+    except DataNotFoundError as exc:
+        pytest.skip(f"raw US-Russia data not available ({exc})")
