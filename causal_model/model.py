@@ -258,6 +258,15 @@ class TensionModel:
         idata.attrs["latent"] = self.latent
         return idata
 
+    def sample_prior_predictive(self, draws: int = 500, random_seed: int | None = None):
+        """Parameters, latent paths and indicators drawn from the priors.
+
+        See :func:`causal_model.prior_predictive.sample_prior_predictive`.
+        """
+        from causal_model.prior_predictive import sample_prior_predictive
+
+        return sample_prior_predictive(self, draws=draws, random_seed=random_seed)
+
     # ------------------------------------------------------------------ save / load
     def save(self, path, idata: az.InferenceData | None = None, *, overwrite: bool = False):
         """Write the fit, data, events, priors and variant to one netCDF file (atomic)."""

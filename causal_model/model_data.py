@@ -132,6 +132,17 @@ def prepare(
         else:
             offset[j] = np.log(obs.mean() + 0.5)
             y[mask[:, j], j] = obs
+    # A panel may carry its own model-scale constants (simulated panels do): use them as-is.
+    for name, arr in (("center", center), ("scale", scale), ("offset", offset)):
+        if name in p.coords:
+            fixed = p[name].values.astype(float)
+            if name == "scale" and (fixed <= 0).any():
+                raise ValueError("panel coordinate 'scale' must be positive")
+            arr[:] = fixed
+    if "center" in p.coords or "scale" in p.coords:
+        for j in range(n):
+            if family[j] in (FAMILY_CODE["normal"], FAMILY_CODE["student_t"]):
+                y[mask[:, j], j] = (value[mask[:, j], j] - center[j]) / scale[j]
     if not (latent == TENSION).any():
         raise ValueError("the panel has no tension indicator; declare at least one (latent = tension)")
     anchors = np.flatnonzero(p["anchor"].values.astype(bool))
