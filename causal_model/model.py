@@ -298,6 +298,8 @@ def _sampled_states(md: ModelData, a, q, p0):
 
     from pytensor import scan
 
-    rest, _ = scan(step, sequences=[eps[1:]], outputs_info=[x0], non_sequences=[a, cholq])
+    rest = scan(
+        step, sequences=[eps[1:]], outputs_info=[x0], non_sequences=[a, cholq], return_updates=False
+    )
     states = pt.concatenate([x0[None, :], rest], axis=0)
     return pm.Deterministic("states", states, dims=(YEAR, STATE))

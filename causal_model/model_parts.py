@@ -159,7 +159,7 @@ def transition(md: ModelData, params: dict) -> tuple:
     if params.get("coupling") is not None:
         a = pt.set_subtensor(a[:k, :k], a[:k, :k] + params["coupling"])
         s = k + 1
-        kron = pt.slinalg.kron(a, a)
+        kron = pt.linalg.kron(a, a)
         vec_p = pt.linalg.solve(pt.eye(s * s) - kron, q.reshape((s * s,)))
         p0 = vec_p.reshape((s, s))
         p0 = 0.5 * (p0 + p0.T)

@@ -20,7 +20,7 @@ The mode, ``log det H`` and the selected inverse ``Sigma = H^{-1}`` (diagonal an
 off-diagonal blocks) come from one Op, :class:`LaplaceModeOp`, that runs damped Newton on the
 block-tridiagonal precision (``O(T S^3)``, numba-compiled; see
 :mod:`causal_model.statespace_kernels`). Its outputs are constants for differentiation
-(``disconnected_grad``). The value and *exact* first derivatives at convergence are then
+(its gradient is disconnected). The value and *exact* first derivatives at convergence are then
 carried by cheap element-wise terms (implicit-function theorem)::
 
     F = J(x*, theta) - log det H / 2 - (T-1) log det Q / 2 - log det P0 / 2
@@ -43,10 +43,14 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 from numpy.typing import ArrayLike
-from pytensor.gradient import disconnected_grad, disconnected_type
+from pytensor.gradient import disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
-from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_and_cache_key
+from pytensor.link.numba.dispatch.basic import (
+    numba_njit,
+    register_funcify_and_cache_key,
+    register_funcify_default_op_cache_key,
+)
 from pytensor.tensor.variable import TensorVariable
 
 from causal_model.statespace_kernels import (
@@ -59,7 +63,13 @@ from causal_model.statespace_kernels import (
 )
 from causal_model.statespace_numpy import prepare_data
 
-__all__ = ["LaplaceModeOp", "family_loglike", "laplace_marginal_loglike"]
+__all__ = [
+    "LaplaceModeOp",
+    "StopGradient",
+    "family_loglike",
+    "laplace_marginal_loglike",
+    "stop_gradient",
+]
 
 _F64 = "float64"
 
@@ -71,7 +81,7 @@ class LaplaceModeOp(Op):
     :func:`laplace_marginal_loglike`). Outputs ``(mode (T,S), cov_diag (T,S,S),
     cov_sub (T-1,S,S), logdet_h (), u (T,S))``: ``cov_sub[k] = Cov(x_{k+1}, x_k)`` and ``u``
     the implicit-function adjoint (see :func:`causal_model.statespace_kernels.laplace_kernel`).
-    The outputs are not differentiable; use them under ``disconnected_grad``.
+    The outputs are not differentiable (their gradient is disconnected).
 
     Parameters
     ----------
@@ -80,7 +90,7 @@ class LaplaceModeOp(Op):
     max_iter
         Maximum damped-Newton iterations.
     tol
-        Stop when the largest component of a Newton step is below ``tol``.
+        Stop when the largest component of the gradient or of a Newton step is below ``tol``.
     """
 
     __props__ = ("family", "max_iter", "tol")
@@ -144,6 +154,46 @@ def _numba_funcify_laplace_mode(op, node=None, **kwargs):
         return out[0], out[1], out[2], np.array(out[3]), out[4]
 
     return laplace_mode, key.hexdigest()
+
+
+class StopGradient(Op):
+    """Identity whose gradient is zero (disconnected).
+
+    Unlike ``pytensor.gradient.disconnected_grad`` (a ``ViewOp``), it is not removed by the
+    ``canonicalize`` rewrites, which PyMC applies to the log-density *before* differentiating
+    (``rewrite_pregrad``); there ``disconnected_grad`` would silently vanish.
+    """
+
+    __props__ = ()
+    view_map = {0: [0]}
+
+    def make_node(self, x) -> Apply:  # noqa: D102
+        x = pt.as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage) -> None:  # noqa: D102
+        output_storage[0][0] = inputs[0]
+
+    def infer_shape(self, fgraph, node, shapes):  # noqa: D102
+        return [shapes[0]]
+
+    def connection_pattern(self, node):  # noqa: D102
+        return [[False]]
+
+    def L_op(self, inputs, outputs, output_grads):  # noqa: D102
+        return [disconnected_type()]
+
+
+stop_gradient = StopGradient()
+
+
+@register_funcify_default_op_cache_key(StopGradient)
+def _numba_funcify_stop_gradient(op, node=None, **kwargs):
+    @numba_njit
+    def identity(x):
+        return x
+
+    return identity
 
 
 def family_loglike(
@@ -255,7 +305,7 @@ def laplace_marginal_loglike(
     A, Q, P0 = (pt.as_tensor_variable(v).astype(_F64) for v in (A, Q, P0))  # noqa: N806
     op = LaplaceModeOp(tuple(fam.tolist()), max_iter=n_newton, tol=tol)
     outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, Q, P0)
-    xhat, sd, so, logdet_h, u = (disconnected_grad(o) for o in outs)
+    xhat, sd, so, logdet_h, u = outs  # not differentiable (the Op's gradient is disconnected)
 
     # Observation terms, by family (column groups are static).
     eta_t = (c + pt.dot(xhat, Z.T)).T  # (N, T)
@@ -292,4 +342,4 @@ def laplace_marginal_loglike(
     g = pytensor.grad(joint, xhat)
     tr_h = tr_prior + tr_obs
     value = joint - 0.5 * logdet_prior - 0.5 * logdet_h
-    return value - 0.5 * (tr_h - disconnected_grad(tr_h)) + pt.sum(u * (g - disconnected_grad(g)))
+    return value - 0.5 * (tr_h - stop_gradient(tr_h)) + pt.sum(u * (g - stop_gradient(g)))

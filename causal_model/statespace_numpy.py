@@ -82,8 +82,10 @@ def prepare_data(
     if np.any(is_bin):
         if trials is None:
             raise ValueError("trials are required for binomial indicators")
-        tr = np.asarray(trials, dtype=float)
-        ntr = np.where(is_bin, np.broadcast_to(tr, y.shape), 1.0)
+        tr = np.broadcast_to(np.asarray(trials, dtype=float), y.shape)
+        if np.any(~(tr[is_bin] >= 1)) or np.any(tr[is_bin] != np.round(tr[is_bin])):
+            raise ValueError("binomial trials must be positive integers in observed cells")
+        ntr = np.where(is_bin, tr, 1.0)
     else:
         ntr = np.ones_like(ys)
     counts = np.broadcast_to(fam >= 2, y.shape) & obs

@@ -277,3 +277,36 @@ def test_single_year_and_input_checks():
     bad = dict(d, y=np.where(np.isnan(d["y"]), np.nan, -d["y"] - 1))
     with pytest.raises(ValueError, match="non-negative"):
         _numpy_laplace(bad)
+
+
+def test_gradient_survives_pymc_pregrad_rewrites():
+    """PyMC canonicalizes the log-density before differentiating (``rewrite_pregrad``)."""
+    pm = pytest.importorskip("pymc")
+    d = simulate_panel(4, nt=20)
+    sel = (d["Z"] != 0).astype(float)
+    with pm.Model() as model:
+        a = pm.Beta("a", 4, 2, shape=4)
+        lam = pm.HalfNormal("lam", 1.0, shape=16)
+        b = pm.Normal("b", 0, 2, shape=16)
+        q = pt.as_tensor(d["q"])
+        pm.Potential("loglike", laplace_marginal_loglike(
+            d["y"], d["mask"], d["trials"], d["family"], pt.broadcast_to(b, (20, 16)),
+            sel * lam[:, None], d["scale"], d["nu"], d["alpha"], pt.diag(a), pt.diag(q),
+            pt.diag(q / (1 - a**2))))
+    logp, dlogp = model.compile_logp(), model.compile_dlogp()
+    point = model.initial_point()
+    names = list(point)
+    sizes = [point[n].size for n in names]
+    rng = np.random.default_rng(0)
+
+    def unravel(v):
+        return dict(zip(names, np.split(v, np.cumsum(sizes)[:-1]), strict=True))
+
+    v = np.concatenate([point[n] for n in names]) + 0.3 * rng.normal(size=sum(sizes))
+    grad = dlogp(unravel(v))
+    h = 1e-5
+    for j in (0, 3, 5, 12, 19, 22, 30):
+        e = np.zeros_like(v)
+        e[j] = h
+        fd = (logp(unravel(v + e)) - logp(unravel(v - e))) / (2 * h)
+        assert abs(grad[j] - fd) < 1e-5 * (1 + abs(fd)), (j, grad[j], fd)

@@ -10,7 +10,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure, SubFigure
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -121,13 +121,13 @@ def _past_events(events: xr.Dataset, lo: float, hi: float) -> list[dict]:
 def plot_indicators(
     panel: xr.Dataset,
     *,
-    fig: Figure | SubFigure | None = None,
+    fig: Figure | None = None,
     standardize: bool = True,
     events: xr.Dataset | None = None,
     ncols: int = 4,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
-) -> Figure | SubFigure:
+) -> Figure:
     """Small multiples of every indicator of a panel, grouped by the latent it measures.
 
     One section per latent (tension first, then geopolitics, security, culture), each with
@@ -144,8 +144,9 @@ def plot_indicators(
         ``raw``, ``value``, ``trials``; coordinates ``latent``, ``family``, ``unit``,
         ``transform``, ``direction`` on ``indicator``).
     fig
-        An empty :class:`~matplotlib.figure.Figure` (or ``SubFigure``) to draw into. A
-        Figure is switched to the constrained layout engine. Default: a new pyplot figure.
+        An empty :class:`~matplotlib.figure.Figure` to draw into. It is switched to the
+        constrained layout engine and keeps its size unless ``figsize`` is given. Default:
+        a new pyplot figure of size ``figsize``.
     standardize
         Plot ``(value - mean) / sd`` per indicator, on the model's (transformed) scale, with a
         horizontal line at 0. If False, plot the value on the model's scale (y axis in each
@@ -157,13 +158,14 @@ def plot_indicators(
     ncols
         Number of axes per row within a section.
     figsize
-        Figure size in inches; default scales with ``ncols`` and the number of rows.
+        Figure size in inches; default (for a new figure) scales with ``ncols`` and the
+        number of rows: about 12 x 16 inches for the 21 US–Russia indicators.
     title
         Figure title; default names the panel's years and the number of indicators.
 
     Returns
     -------
-    matplotlib.figure.Figure or matplotlib.figure.SubFigure
+    matplotlib.figure.Figure
         ``fig`` (or the new figure). ``fig.axes`` holds exactly one axes per indicator, in
         section order, each titled with its key; section headings are the titles of one
         subfigure per latent (``fig.subfigs``). The series line of each axes has the
@@ -172,6 +174,9 @@ def plot_indicators(
 
     Raises
     ------
+    TypeError
+        If ``fig`` is not a :class:`~matplotlib.figure.Figure` (a ``SubFigure`` cannot hold
+        the outside legend).
     ValueError
         If ``fig`` already holds axes, ``ncols < 1``, or the panel has no indicators.
     """
@@ -183,21 +188,19 @@ def plot_indicators(
     years = panel[YEAR].values.astype(int)
     values = _plotted_values(panel, standardize=standardize)
     n_rows = [math.ceil(len(keys) / ncols) for _, keys in sections]
-    if figsize is None:
-        figsize = (2.9 * ncols + 0.6, 2.05 * sum(n_rows) + 0.55 * len(sections) + 1.3)
-
     if fig is None:
+        if figsize is None:
+            figsize = (2.9 * ncols + 0.6, 2.05 * sum(n_rows) + 0.55 * len(sections) + 1.3)
         fig = plt.figure(figsize=figsize, layout="constrained")
     else:
-        if fig.axes:
+        if not isinstance(fig, Figure):
+            raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+        if fig.axes or fig.subfigs:
             raise ValueError("fig must be empty: plot_indicators draws the whole figure")
-        if isinstance(fig, Figure):
-            fig.set_layout_engine("constrained")
+        fig.set_layout_engine("constrained")
+        if figsize is not None:
             fig.set_size_inches(figsize)
-    root = fig.get_figure(root=True) if isinstance(fig, SubFigure) else fig
-    engine = root.get_layout_engine()
-    if engine is not None and hasattr(engine, "set"):
-        engine.set(h_pad=0.04, w_pad=0.04, hspace=0.02, wspace=0.02)
+    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, hspace=0.02, wspace=0.02)
 
     x_lo, x_hi = years[0] - 0.5, years[-1] + 0.5
     past = _past_events(events, x_lo, x_hi) if events is not None else []
@@ -206,7 +209,19 @@ def plot_indicators(
     subfigs = fig.subfigures(
         len(sections), 1, height_ratios=[r + 0.3 for r in n_rows], squeeze=False
     )
-    first_ax = None
+    # Common limits, set on every axes. The axes are deliberately not "shared": sharing
+    # across subfigures makes matplotlib redraw the whole figure on every limit change.
+    span = years[-1] - years[0]
+    step = 5 if span <= 40 else 10
+    xticks = np.arange(int(math.ceil(years[0] / step) * step), years[-1] + 1, step)
+    ylim = None
+    if standardize:
+        finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+            pad = 0.08 * (hi - lo) if hi > lo else 1.0
+            top_pad = 0.22 * (hi - lo) if past else pad  # room for the event labels
+            ylim = (min(lo, -1.0) - pad, max(hi, 1.0) + top_pad)
     for s, ((latent, keys), nrow) in enumerate(zip(sections, n_rows, strict=True)):
         sf = subfigs[s, 0]
         sf.suptitle(
@@ -218,12 +233,10 @@ def plot_indicators(
         for i, key in enumerate(keys):
             r, c = divmod(i, ncols)
             ax = sf.add_subplot(gs[r, c])
-            if first_ax is None:
-                first_ax = ax
-            else:
-                ax.sharex(first_ax)
-                if standardize:
-                    ax.sharey(first_ax)
+            ax.set_xlim(x_lo, x_hi)
+            ax.set_xticks(xticks)
+            if ylim is not None:
+                ax.set_ylim(ylim)
             v = values[key]
             color = LATENT_COLORS.get(latent, "k")
             for a, b in _runs(~np.isfinite(v)):
@@ -239,8 +252,8 @@ def plot_indicators(
                     lw=1.0, alpha=0.45 if ev["formal"] else 0.9, zorder=1.5, gid=GID_EVENT,
                 )
             ax.plot(
-                years, v, color=color, lw=1.4, marker="o", ms=2.8, zorder=3, label=key,
-                gid=GID_SERIES,
+                years, v, scalex=False, scaley=ylim is None, color=color, lw=1.4, marker="o",
+                ms=2.8, zorder=3, label=key, gid=GID_SERIES,
             )
             direction = int(panel["direction"].sel({INDICATOR: key}).item())
             ax.set_title(key, loc="left", fontsize=9, fontweight="bold", pad=13)
@@ -261,7 +274,7 @@ def plot_indicators(
                 ax.tick_params(labelbottom=False)
             if c == 0:
                 ax.set_ylabel(ylabel, fontsize=8)
-            elif standardize:
+            elif ylim is not None:  # same y limits on every axes: labels on the left only
                 ax.tick_params(labelleft=False)
             if s == 0 and r == 0:
                 for ev in past:
@@ -277,24 +290,10 @@ def plot_indicators(
                         xytext=(1.5 if right else -1.5, -2), textcoords="offset points",
                         rotation=90, ha="left" if right else "right", va="top", fontsize=6.5,
                         color=EVENT_COLORS.get(ev["country"], "0.3"),
-                        alpha=0.6 if ev["formal"] else 1.0, zorder=4,
+                        alpha=0.6 if ev["formal"] else 1.0, zorder=2.5,
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
                               "alpha": 0.75},
                     )
-
-    assert first_ax is not None
-    first_ax.set_xlim(x_lo, x_hi)
-    span = years[-1] - years[0]
-    step = 5 if span <= 40 else 10
-    start = int(math.ceil(years[0] / step) * step)
-    first_ax.set_xticks(np.arange(start, years[-1] + 1, step))
-    if standardize:
-        finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
-        if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            pad = 0.08 * (hi - lo) if hi > lo else 1.0
-            top_pad = 0.22 * (hi - lo) if past else pad  # room for the event labels
-            first_ax.set_ylim(min(lo, -1.0) - pad, max(hi, 1.0) + top_pad)
 
     if title is None:
         title = (

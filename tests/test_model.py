@@ -1,0 +1,110 @@
+"""Fast model tests: every variant builds, log-density and gradient are finite, shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from causal_model.dims import DRIVER, EVENT, INDICATOR, YEAR
+from causal_model.model import TensionModel
+from causal_model.variants import VARIANTS, Variant, get_variant
+
+FAST = "NUMBA"  # no C compilation in fast tests (nutpie compiles through numba too)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    from causal_model.data import DataNotFoundError, load_us_russia
+
+    try:
+        return load_us_russia()
+    except DataNotFoundError as err:  # pragma: no cover
+        pytest.skip(str(err))
+
+
+@pytest.mark.parametrize("latent", ["marginal", "sampled"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_variant_builds_with_finite_logp_and_gradient(panel, variant, latent):
+    model = TensionModel(panel, variant=variant, latent=latent).build()
+    assert {YEAR, INDICATOR, DRIVER, EVENT} <= set(model.coords)
+    ip = model.initial_point()
+    logp = model.compile_logp(mode=FAST)(ip)
+    assert np.isfinite(logp)
+    grad = model.compile_dlogp(mode=FAST)(ip)
+    assert np.all(np.isfinite(grad))
+    v = get_variant(variant)
+    assert len(model.coords[DRIVER]) == len(v.state_drivers)
+    if v.elite == "none":
+        assert "half_life" not in model.named_vars and "elite_delta" not in model.named_vars
+    if v.elite == "permanent":
+        assert "half_life" not in model.named_vars and "elite_delta" in model.named_vars
+    if v.coupled:
+        assert "coupling_matrix" in model.named_vars
+
+
+def test_coords_are_real(panel):
+    m = TensionModel(panel)
+    model = m.build()
+    assert list(model.coords[YEAR]) == list(range(1992, 2026))
+    assert model.coords[DRIVER] == ("geopolitics", "security", "culture")
+    assert "us_2009_obama" in model.coords[EVENT]
+    # scheduled events are not in the fit
+    assert "us_2029_inauguration" not in model.coords[EVENT]
+
+
+def test_nothing_samples_at_construction(panel):
+    m = TensionModel(panel)
+    assert m.model_ is None and m.idata_ is None
+
+
+def test_bad_settings_raise_clear_errors(panel):
+    with pytest.raises(ValueError, match="unknown variant 'nope'"):
+        TensionModel(panel, variant="nope")
+    with pytest.raises(ValueError, match="latent="):
+        TensionModel(panel, latent="approximate")
+    with pytest.raises(ValueError, match="elite="):
+        Variant(elite="sometimes")
+
+
+def test_marginal_equals_sampled_joint_when_gaussian(panel):
+    """With only Gaussian indicators the marginal model's density is the exact integral.
+
+    Check on the drivers' block: same parameters give the same Kalman likelihood whichever
+    way it is computed (the pytensor graph vs the numpy filter).
+    """
+    from causal_model.statespace_numpy import kalman_loglike_numpy
+
+    keep = [str(k) for k in panel.indicator.values if str(panel.family.sel(indicator=k).item()) == "normal"]
+    sub = panel.sel(indicator=keep)
+    m = TensionModel(sub, variant="no_elite")
+    model = m.build(internals=True)
+    ip = model.initial_point()
+    fn = model.compile_fn(
+        [model[v] for v in ("ss_c", "ss_z", "ss_scale", "ss_a", "ss_q", "ss_p0")] + [model["marginal_loglike"]],
+        inputs=model.value_vars,
+        point_fn=True,
+        mode=FAST,
+        on_unused_input="ignore",
+    )
+    c, z, scale, a, q, p0, ll = fn(ip)
+    md = m.data
+    ref = kalman_loglike_numpy(md.y, md.mask, c, z, scale, a, q, p0)
+    assert ll == pytest.approx(ref, rel=1e-8)
+
+
+def test_prior_predictive_shapes_and_families(panel):
+    m = TensionModel(panel)
+    pp = m.sample_prior_predictive(draws=50, random_seed=3)
+    g = pp.prior_predictive
+    assert set(g.data_vars) == set(panel.indicator.values.astype(str))
+    assert g["gpr_russia"].dims == ("chain", "draw", YEAR)
+    votes = g["unga_agreement"].values
+    obs = np.isfinite(votes)
+    assert np.all(votes[obs] == np.round(votes[obs])) and votes[obs].min() >= 0
+    trials = panel.trials.sel(indicator="unga_agreement").values
+    assert np.all(votes <= trials[None, None, :] + 1e-9 | ~obs)
+    # missing years of the panel have no prior predictive draw
+    assert np.isnan(g["mid_onsets"].sel(year=2020)).all()
+    # same seed, same numbers
+    pp2 = m.sample_prior_predictive(draws=50, random_seed=3)
+    np.testing.assert_array_equal(pp2.prior_predictive["gpr_russia"], g["gpr_russia"])
