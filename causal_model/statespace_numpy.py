@@ -163,7 +163,7 @@ def laplace_mode_and_precision_numpy(
 
     Parameters are those of :func:`causal_model.statespace.laplace_marginal_loglike`, as NumPy
     values (``scale``, ``nu``, ``alpha`` may be None where unused). ``n_newton`` caps the damped
-    Newton iterations, which stop once the largest step component is below ``tol``.
+    Newton iterations, which stop once the largest gradient or step component is below ``tol``.
 
     Returns
     -------
