@@ -128,6 +128,45 @@ class TensionModel:
             NB_INDICATOR: list(ind[md.subset("nb")]),
         }
 
+    @staticmethod
+    def data_values(md: ModelData) -> dict[str, np.ndarray]:
+        """Values of the model's data containers (swapped on refits without recompiling)."""
+        from causal_model.statespace_numpy import prepare_data
+
+        ys, m, ntr, _ = prepare_data(md.y, md.mask, md.trials, md.family)
+        return {"y_obs": ys, "obs_mask": m, "obs_trials": ntr}
+
+    def structure_key(self) -> str:
+        """Hash of everything that shapes the compiled model except the data values.
+
+        Two models with the same key differ only in data (values, missingness, count
+        offsets), so a compiled sampler can be reused with new data.
+        """
+        import hashlib
+        import json
+
+        md = self.data
+        ev = self.past_events()
+        parts = {
+            "variant": self.variant.to_dict(),
+            "priors": self.priors.to_dict(),
+            "latent": self.latent,
+            "indicators": list(md.indicators),
+            "family": md.family.tolist(),
+            "direction": md.direction.tolist(),
+            "driver_of": md.driver_of.tolist(),
+            "anchor": md.anchor,
+            "years": md.years.tolist(),
+            "events": [float(t) for t in ev["time"].values],
+            "event_types": [str(t) for t in ev["event_type"].values],
+        }
+        if self.latent == "sampled":
+            parts["mask"] = md.mask.tolist()
+            parts["y"] = md.y.tolist()
+            parts["offset"] = md.offset.tolist()
+        blob = json.dumps(parts, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:20]
+
     # ------------------------------------------------------------------ build
     def build(self, *, internals: bool = False) -> pm.Model:
         """Make the ``pm.Model`` (named coords: year, indicator, driver, event, ...).
@@ -152,7 +191,12 @@ class TensionModel:
             z, lam = loading_matrix(md, params)
             scale, nu, alpha = full_scale(md, params)
             a, q, p0 = transition(md, params)
-            const = pt.as_tensor_variable(md.offset) + params["intercept"]
+            offset = (
+                pm.Data("link_offset", md.offset, dims=INDICATOR)
+                if self.latent == "marginal"
+                else pt.as_tensor_variable(md.offset)
+            )
+            const = offset + params["intercept"]
             c = const[None, :] + lam[None, :] * params["elite"][:, None]
             if self.latent == "sampled":
                 states = _sampled_states(md, a, q, p0)
@@ -161,10 +205,12 @@ class TensionModel:
             else:
                 from causal_model.statespace import laplace_marginal_loglike
 
+                data = {name: pm.Data(name, val) for name, val in self.data_values(md).items()}
                 pm.Potential(
                     "marginal_loglike",
                     laplace_marginal_loglike(
-                        md.y, md.mask, md.trials, md.family, c, z, scale, nu, alpha, a, q, p0
+                        md.y, md.mask, md.trials, md.family, c, z, scale, nu, alpha, a, q, p0,
+                        data_tensors=(data["y_obs"], data["obs_mask"], data["obs_trials"]),
                     ),
                 )
             if internals:
@@ -214,10 +260,22 @@ class TensionModel:
         """
         from causal_model.sampling import run_sampler
 
+        import time
+
+        t0 = time.perf_counter()
         model = self.build()
-        seed = int(np.random.SeedSequence(random_seed).generate_state(1)[0])
-        idata = run_sampler(model, sampler, draws, tune, chains, seed, progressbar, **sampler_kwargs)
+        md = self.data
+        data = dict(self.data_values(md), link_offset=md.offset) if self.latent == "marginal" else {}
+        seed = int(np.random.SeedSequence(random_seed).generate_state(1)[0] % (2**31))
+        timing = {"build": time.perf_counter() - t0}
+        idata = run_sampler(
+            model, sampler, draws, tune, chains, seed, progressbar,
+            cache_key=self.structure_key(), data=data, timing=timing, **sampler_kwargs,
+        )
+        t1 = time.perf_counter()
         idata = self.postprocess(idata, random_seed=seed)
+        timing["postprocess"] = time.perf_counter() - t1
+        self.timing_ = timing
         if diagnostics:
             from causal_model.diagnostics import diagnose
 
@@ -230,10 +288,9 @@ class TensionModel:
         from causal_model import posterior as post
 
         md = self.data
-        internals = self.build(internals=True)
         keep = [v for v in idata.posterior.data_vars if v not in SS_VARS]
         posterior = idata.posterior[keep]
-        ss = post.state_space_draws(internals, posterior)
+        ss = post.state_space_numpy(md, posterior)
         if self.latent == "sampled":
             states = posterior["states"].transpose("chain", "draw", YEAR, STATE).values
         else:

@@ -21,11 +21,83 @@ SS_VARS = ("ss_c", "ss_z", "ss_scale", "ss_nu", "ss_alpha", "ss_a", "ss_q", "ss_
 
 
 def state_space_draws(model: pm.Model, posterior: xr.Dataset) -> dict[str, np.ndarray]:
-    """Evaluate the state-space pieces for every posterior draw: arrays (chain, draw, ...)."""
+    """Evaluate the state-space pieces for every posterior draw with the model's own graph.
+
+    Compiles a function (slow); :func:`state_space_numpy` computes the same without compiling.
+    """
     ds = pm.compute_deterministics(
         posterior, var_names=list(SS_VARS), model=model, progressbar=False
     )
     return {k: ds[k].values for k in SS_VARS}
+
+
+def _arr(posterior: xr.Dataset, name: str, dims: tuple[str, ...]) -> np.ndarray:
+    return posterior[name].transpose("chain", "draw", *dims).values
+
+
+def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndarray]:
+    """The state-space pieces of every posterior draw, computed in numpy (no compilation).
+
+    Mirrors :mod:`causal_model.model_parts` (a test checks both agree).
+    """
+    from scipy.linalg import solve_discrete_lyapunov
+
+    from causal_model.dims import (
+        DRIVER_TO,
+        GAUSSIAN_INDICATOR,
+        NB_INDICATOR,
+        T_INDICATOR,
+        TENSION_INDICATOR,
+    )
+
+    nc, nd = posterior.sizes["chain"], posterior.sizes["draw"]
+    n, k, nt = len(md.indicators), len(md.drivers), md.n_years
+    direction = md.direction.astype(float)
+    rho = _arr(posterior, "rho", (DRIVER,))
+    beta = _arr(posterior, "beta", (DRIVER,))
+    rho_u = posterior["rho_u"].transpose("chain", "draw").values
+    sigma_u = posterior["sigma_u"].transpose("chain", "draw").values
+    lam = np.zeros((nc, nd, n))
+    lam[..., md.anchor] = direction[md.anchor]
+    free = md.subset("tension_free")
+    if free.size:
+        lam[..., free] = direction[free] * _arr(posterior, "tension_loading", (TENSION_INDICATOR,))
+    z = np.zeros((nc, nd, n, k + 1))
+    didx = md.subset("driver")
+    z[..., didx, md.driver_of[didx]] = direction[didx] * _arr(posterior, "loading", ("driver_indicator",))
+    tidx = md.subset("tension")
+    row = np.concatenate([beta, np.ones((nc, nd, 1))], axis=-1)
+    z[..., tidx, :] = lam[..., tidx, None] * row[..., None, :]
+    intercept = _arr(posterior, "intercept", (INDICATOR,))
+    elite = _arr(posterior, "elite", (YEAR,))
+    c = (md.offset + intercept)[..., None, :] + lam[..., None, :] * elite[..., :, None]
+    scale, nu, alpha = np.ones((nc, nd, n)), np.full((nc, nd, n), 1e6), np.ones((nc, nd, n))
+    if md.subset("gaussian").size:
+        scale[..., md.subset("gaussian")] = _arr(posterior, "sigma_obs", (GAUSSIAN_INDICATOR,))
+    if md.subset("t").size:
+        nu[..., md.subset("t")] = _arr(posterior, "nu", (T_INDICATOR,))
+    if md.subset("nb").size:
+        alpha[..., md.subset("nb")] = _arr(posterior, "nb_alpha", (NB_INDICATOR,))
+    a = np.zeros((nc, nd, k + 1, k + 1))
+    q = np.zeros_like(a)
+    p0 = np.zeros_like(a)
+    idx = np.arange(k)
+    a[..., idx, idx] = rho
+    a[..., k, k] = rho_u
+    q[..., idx, idx] = 1 - rho**2
+    q[..., k, k] = sigma_u**2 * (1 - rho_u**2)
+    if "coupling_matrix" in posterior:
+        a[..., :k, :k] += _arr(posterior, "coupling_matrix", (DRIVER, DRIVER_TO))
+        for ci in range(nc):
+            for di in range(nd):
+                p = solve_discrete_lyapunov(a[ci, di], q[ci, di])
+                p0[ci, di] = 0.5 * (p + p.T)
+    else:
+        p0[..., idx, idx] = 1.0
+        p0[..., k, k] = sigma_u**2
+    del nt
+    return {"ss_c": c, "ss_z": z, "ss_scale": scale, "ss_nu": nu, "ss_alpha": alpha,
+            "ss_a": a, "ss_q": q, "ss_p0": p0}
 
 
 def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:

@@ -262,6 +262,7 @@ def laplace_marginal_loglike(
     P0=None,  # noqa: N803
     n_newton: int = 50,
     tol: float = 1e-10,
+    data_tensors: tuple | None = None,
 ) -> TensorVariable:
     """Laplace-approximate ``log p(y | params)`` with the latent states integrated out.
 
@@ -291,6 +292,11 @@ def laplace_marginal_loglike(
         Maximum damped-Newton iterations for the mode (they stop at convergence).
     tol
         Newton convergence tolerance on the largest step component.
+    data_tensors
+        Optional ``(y, mask, trials)`` tensors (e.g. ``pm.Data``) holding the values of
+        :func:`~causal_model.statespace_numpy.prepare_data` applied to ``y, mask, trials``:
+        the graph then reads the data from them, so a compiled model can be refitted on new
+        data of the same shape and families without recompiling.
 
     Returns
     -------
@@ -299,6 +305,8 @@ def laplace_marginal_loglike(
     """
     ys, m, ntr, fam = prepare_data(y, mask, trials, family)
     nt, ni = ys.shape
+    if data_tensors is not None:
+        ys, m, ntr = (pt.as_tensor_variable(v).astype(_F64) for v in data_tensors)
     c = pt.broadcast_to(pt.as_tensor_variable(c).astype(_F64), (nt, ni))
     Z = pt.as_tensor_variable(Z).astype(_F64)  # noqa: N806
     scale, nu, alpha = (_vector(v, ni) for v in (scale, nu, alpha))

@@ -108,3 +108,19 @@ def test_prior_predictive_shapes_and_families(panel):
     # same seed, same numbers
     pp2 = m.sample_prior_predictive(draws=50, random_seed=3)
     np.testing.assert_array_equal(pp2.prior_predictive["gpr_russia"], g["gpr_russia"])
+
+
+def test_numpy_state_space_matches_the_model_graph(panel):
+    """posterior.state_space_numpy mirrors model_parts (checked on prior draws)."""
+    import pymc as pm
+
+    from causal_model import posterior as post
+
+    for variant in ("reference", "coupled", "single_driver"):
+        m = TensionModel(panel, variant=variant)
+        model = m.build(internals=True)
+        prior = pm.sample_prior_predictive(draws=3, model=model, random_seed=1).prior
+        fast = post.state_space_numpy(m.data, prior)
+        for name in post.SS_VARS:
+            np.testing.assert_allclose(fast[name], prior[name].values, rtol=1e-7, atol=1e-9,
+                                       err_msg=f"{variant}: {name}")
