@@ -32,8 +32,12 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idata = model.fit(
-            draws=args.draws, tune=args.tune, chains=args.chains, sampler=args.sampler,
-            random_seed=args.seed, diagnostics=False,
+            draws=args.draws,
+            tune=args.tune,
+            chains=args.chains,
+            sampler=args.sampler,
+            random_seed=args.seed,
+            diagnostics=False,
         )
     wall = time.perf_counter() - t0
     table = diagnose(idata, warn=False)

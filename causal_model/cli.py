@@ -210,25 +210,47 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = _subcommand(
-        sub, "data", cmd_data,
+        sub,
+        "data",
+        cmd_data,
         help="build the US-Russia indicator panel, show its coverage, export it",
         description=(
             "Build the US-Russia indicator panel from the raw data files, print its coverage "
             "(one row per indicator) and optionally write it to CSV / netCDF and plot it."
         ),
     )
-    p.add_argument("--raw-dir", type=Path, metavar="DIR", default=None,
-                   help="raw data folder (default: $CAUSAL_MODEL_DATA, else shared/data/raw "
-                        "beside the source checkout)")
-    p.add_argument("--csv", type=Path, metavar="PATH",
-                   help="write the wide panel (raw values, <key>_trials) to this .csv")
-    p.add_argument("--netcdf", type=Path, metavar="PATH",
-                   help="write the full panel (raw, value, trials, registry) to this .nc")
-    p.add_argument("--plot", type=Path, metavar="PATH",
-                   help="plot the standardised indicators to this image (.png, .pdf, .svg ...)")
+    p.add_argument(
+        "--raw-dir",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="raw data folder (default: $CAUSAL_MODEL_DATA, else shared/data/raw "
+        "beside the source checkout)",
+    )
+    p.add_argument(
+        "--csv",
+        type=Path,
+        metavar="PATH",
+        help="write the wide panel (raw values, <key>_trials) to this .csv",
+    )
+    p.add_argument(
+        "--netcdf",
+        type=Path,
+        metavar="PATH",
+        help="write the full panel (raw, value, trials, registry) to this .nc",
+    )
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="PATH",
+        help="plot the standardised indicators to this image (.png, .pdf, .svg ...)",
+    )
     p.add_argument("--force", action="store_true", help="replace existing output files")
-    p.add_argument("--no-cache", action="store_true",
-                   help="rebuild the panel from the raw files instead of using the cache")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rebuild the panel from the raw files instead of using the cache",
+    )
     return parser
 
 

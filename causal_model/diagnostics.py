@@ -81,7 +81,9 @@ def diagnose(idata, var_names: list[str] | None = None, *, warn: bool = True) ->
         msg = []
         if failing:
             shown = ", ".join(failing[:12]) + (" ..." if len(failing) > 12 else "")
-            msg.append(f"{len(failing)} parameter(s) fail R-hat <= {RHAT_MAX} or ESS >= {ESS_MIN}: {shown}")
+            msg.append(
+                f"{len(failing)} parameter(s) fail R-hat <= {RHAT_MAX} or ESS >= {ESS_MIN}: {shown}"
+            )
         if div:
             msg.append(f"{div} divergent transition(s)")
         warnings.warn(

@@ -41,7 +41,9 @@ def _ints_to_bool(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def save_fit(model, idata: az.InferenceData, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+def save_fit(
+    model, idata: az.InferenceData, path: str | os.PathLike, *, overwrite: bool = False
+) -> Path:
     """Write ``idata`` plus the model's data, events, priors and variant to ``path``.
 
     Raises
@@ -63,7 +65,7 @@ def save_fit(model, idata: az.InferenceData, path: str | os.PathLike, *, overwri
         }
     )
     extra = {PANEL_GROUP: _bools_to_int(model.panel), EVENTS_GROUP: _bools_to_int(model.events)}
-    for name, ds in extra.items():
+    for name in extra:
         if name in out.groups():
             del out[name]
     import warnings
@@ -104,9 +106,13 @@ def load_fit(path: str | os.PathLike):
     events = _ints_to_bool(idata[EVENTS_GROUP].load())
     for ds in (panel, events):
         ds.attrs.pop("bool_variables", None)
-    priors = PriorSet.from_dict(json.loads(idata.attrs["priors_json"]), source=idata.attrs["priors_source"])
+    priors = PriorSet.from_dict(
+        json.loads(idata.attrs["priors_json"]), source=idata.attrs["priors_source"]
+    )
     variant = Variant.from_dict(json.loads(idata.attrs["variant_json"]))
-    model = TensionModel(panel, events, priors=priors, variant=variant, latent=str(idata.attrs["latent"]))
+    model = TensionModel(
+        panel, events, priors=priors, variant=variant, latent=str(idata.attrs["latent"])
+    )
     model.idata_ = idata
     return model, idata
 

@@ -39,9 +39,7 @@ def observe(md: ModelData, eta, scale, nu, alpha) -> None:
         elif fam == "negative_binomial":
             pm.NegativeBinomial(name, mu=pt.exp(mu), alpha=alpha[ii], observed=obs.astype(int))
         elif fam == "binomial":
-            pm.Binomial(
-                name, n=md.trials[tt, ii].astype(int), logit_p=mu, observed=obs.astype(int)
-            )
+            pm.Binomial(name, n=md.trials[tt, ii].astype(int), logit_p=mu, observed=obs.astype(int))
 
 
 def pointwise_loglik(md: ModelData, eta: np.ndarray, scale, nu, alpha) -> np.ndarray:
@@ -79,8 +77,11 @@ def pointwise_loglik(md: ModelData, eta: np.ndarray, scale, nu, alpha) -> np.nda
         else:
             n = md.trials[m, j]
             ll = (
-                special.gammaln(n + 1) - special.gammaln(obs + 1) - special.gammaln(n - obs + 1)
-                + obs * e - n * np.logaddexp(0.0, e)
+                special.gammaln(n + 1)
+                - special.gammaln(obs + 1)
+                - special.gammaln(n - obs + 1)
+                + obs * e
+                - n * np.logaddexp(0.0, e)
             )
         out[..., m, j] = ll
     return out

@@ -121,7 +121,7 @@ class TensionModel:
             STATE: [*md.drivers, RESIDUAL_STATE],
             EVENT: [str(e) for e in ev[EVENT].values],
             EVENT_TYPE: list(EVENT_TYPES),
-            DRIVER_INDICATOR: list(ind[md.subset("driver")]),
+            DRIVER_INDICATOR: list(ind[md.subset("driver_free")]),
             TENSION_INDICATOR: list(ind[md.subset("tension_free")]),
             GAUSSIAN_INDICATOR: list(ind[md.subset("gaussian")]),
             T_INDICATOR: list(ind[md.subset("t")]),
@@ -186,7 +186,9 @@ class TensionModel:
         with pm.Model(coords=self.coords(md)) as model:
             params = {}
             params.update(driver_parameters(self.priors, md, self.variant))
-            params.update(tension_parameters(self.priors, md, self.variant, event_times, event_types))
+            params.update(
+                tension_parameters(self.priors, md, self.variant, event_times, event_types)
+            )
             params.update(measurement_parameters(self.priors, md))
             z, lam = loading_matrix(md, params)
             scale, nu, alpha = full_scale(md, params)
@@ -209,7 +211,18 @@ class TensionModel:
                 pm.Potential(
                     "marginal_loglike",
                     laplace_marginal_loglike(
-                        md.y, md.mask, md.trials, md.family, c, z, scale, nu, alpha, a, q, p0,
+                        md.y,
+                        md.mask,
+                        md.trials,
+                        md.family,
+                        c,
+                        z,
+                        scale,
+                        nu,
+                        alpha,
+                        a,
+                        q,
+                        p0,
                         data_tensors=(data["y_obs"], data["obs_mask"], data["obs_trials"]),
                     ),
                 )
@@ -258,19 +271,30 @@ class TensionModel:
             chain, draw, year; NaN where unobserved), ``observed_data``, ``constant_data``,
             ``sample_stats``.
         """
-        from causal_model.sampling import run_sampler
-
         import time
+
+        from causal_model.sampling import run_sampler
 
         t0 = time.perf_counter()
         model = self.build()
         md = self.data
-        data = dict(self.data_values(md), link_offset=md.offset) if self.latent == "marginal" else {}
+        data = (
+            dict(self.data_values(md), link_offset=md.offset) if self.latent == "marginal" else {}
+        )
         seed = int(np.random.SeedSequence(random_seed).generate_state(1)[0] % (2**31))
         timing = {"build": time.perf_counter() - t0}
         idata = run_sampler(
-            model, sampler, draws, tune, chains, seed, progressbar,
-            cache_key=self.structure_key(), data=data, timing=timing, **sampler_kwargs,
+            model,
+            sampler,
+            draws,
+            tune,
+            chains,
+            seed,
+            progressbar,
+            cache_key=self.structure_key(),
+            data=data,
+            timing=timing,
+            **sampler_kwargs,
         )
         t1 = time.perf_counter()
         idata = self.postprocess(idata, random_seed=seed)
@@ -297,8 +321,11 @@ class TensionModel:
             states = post.draw_states(md, ss, np.random.default_rng(random_seed))
         coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
         paths = post.latent_paths(
-            md, states, posterior["beta"].transpose("chain", "draw", DRIVER).values,
-            posterior["elite"].transpose("chain", "draw", YEAR).values, coords,
+            md,
+            states,
+            posterior["beta"].transpose("chain", "draw", DRIVER).values,
+            posterior["elite"].transpose("chain", "draw", YEAR).values,
+            coords,
         )
         posterior = posterior.drop_vars(["drivers", "residual", "tension"], errors="ignore")
         idata.posterior = xr.merge([posterior, paths], compat="override")
@@ -307,7 +334,7 @@ class TensionModel:
             "observed_data": post.observed_data(md),
             "constant_data": post.constant_data(md),
         }
-        for name, ds in groups.items():
+        for name in groups:
             if name in idata.groups():
                 del idata[name]
         idata.add_groups(groups)

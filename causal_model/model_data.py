@@ -16,6 +16,13 @@ from causal_model.dims import DRIVERS, FAMILIES, INDICATOR, TENSION, YEAR
 
 FAMILY_CODE = {name: i for i, name in enumerate(FAMILIES)}
 
+#: Fixed loading of a driver's anchor indicator (standardised scale: the driver explains 64%
+#: of the anchor's variance when its noise sd is 0.6).
+DRIVER_ANCHOR_LOADING = 0.8
+#: Fixed noise sd of a driver's anchor: with the loading above, its model-scale variance is 1
+#: (it is standardised), so the driver explains exactly 64% of the anchor's variance.
+DRIVER_ANCHOR_NOISE = float(np.sqrt(1.0 - DRIVER_ANCHOR_LOADING**2))
+
 
 @dataclass(frozen=True)
 class ModelData:
@@ -37,6 +44,7 @@ class ModelData:
     offset : (N,) float  -- link-scale centring of count/binomial indicators (0 for gaussian)
     driver_of : (N,) int  -- index of the indicator's driver in `drivers`, -1 for tension
     anchor : int  -- index of the anchor tension indicator
+    driver_anchor : (N,) bool  -- anchor indicators of drivers (fixed loading)
     """
 
     years: np.ndarray
@@ -53,6 +61,7 @@ class ModelData:
     offset: np.ndarray
     driver_of: np.ndarray
     anchor: int
+    driver_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     families: tuple[str, ...] = field(default=FAMILIES)
 
     @property
@@ -64,12 +73,17 @@ class ModelData:
         fam = self.family
         if kind == "driver":
             return np.flatnonzero(self.driver_of >= 0)
+        if kind == "driver_free":
+            return np.flatnonzero((self.driver_of >= 0) & ~self.driver_anchor)
+        if kind == "driver_anchor":
+            return np.flatnonzero((self.driver_of >= 0) & self.driver_anchor)
         if kind == "tension":
             return np.flatnonzero(self.latent == TENSION)
         if kind == "tension_free":
             return np.array([i for i in self.subset("tension") if i != self.anchor], dtype=int)
-        if kind == "gaussian":
-            return np.flatnonzero((fam == FAMILY_CODE["normal"]) | (fam == FAMILY_CODE["student_t"]))
+        if kind == "gaussian":  # gaussian indicators with a free noise sd (not driver anchors)
+            gauss = (fam == FAMILY_CODE["normal"]) | (fam == FAMILY_CODE["student_t"])
+            return np.flatnonzero(gauss & ~self.driver_anchor)
         if kind == "t":
             return np.flatnonzero(fam == FAMILY_CODE["student_t"])
         if kind == "nb":
@@ -144,8 +158,11 @@ def prepare(
             if family[j] in (FAMILY_CODE["normal"], FAMILY_CODE["student_t"]):
                 y[mask[:, j], j] = (value[mask[:, j], j] - center[j]) / scale[j]
     if not (latent == TENSION).any():
-        raise ValueError("the panel has no tension indicator; declare at least one (latent = tension)")
-    anchors = np.flatnonzero(p["anchor"].values.astype(bool))
+        raise ValueError(
+            "the panel has no tension indicator; declare at least one (latent = tension)"
+        )
+    is_anchor = p["anchor"].values.astype(bool)
+    anchors = np.flatnonzero(is_anchor & (latent == TENSION))
     if anchors.size != 1:
         raise ValueError(
             "the panel needs exactly one anchor tension indicator (anchor = true in the "
@@ -158,7 +175,9 @@ def prepare(
         state_drivers = (combine,)
     for k, d in enumerate(state_drivers):
         if not (driver_of == k).any():
-            raise ValueError(f"driver {d!r} has no indicator in the panel; add one or drop the driver")
+            raise ValueError(
+                f"driver {d!r} has no indicator in the panel; add one or drop the driver"
+            )
     return ModelData(
         years=p[YEAR].values.astype(int),
         indicators=tuple(keep),
@@ -174,4 +193,21 @@ def prepare(
         offset=offset,
         driver_of=driver_of,
         anchor=int(anchors[0]),
+        driver_anchor=_driver_anchors(is_anchor, driver_of, family, keep),
     )
+
+
+def _driver_anchors(is_anchor, driver_of, family, keys) -> np.ndarray:
+    """At most one anchor per kept (possibly combined) driver: the first declared one."""
+    out = np.zeros(is_anchor.shape, dtype=bool)
+    seen: set[int] = set()
+    for i, (a, d) in enumerate(zip(is_anchor, driver_of, strict=True)):
+        if a and d >= 0 and family[i] not in (FAMILY_CODE["normal"], FAMILY_CODE["student_t"]):
+            raise ValueError(
+                f"driver anchor {keys[i]!r} must be a normal or student_t indicator "
+                "(its loading and noise are fixed on the standardised scale)"
+            )
+        if a and d >= 0 and d not in seen:
+            out[i] = True
+            seen.add(int(d))
+    return out

@@ -24,7 +24,7 @@ from causal_model.dims import (
     TENSION_INDICATOR,
     YEAR,
 )
-from causal_model.model_data import ModelData
+from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
 from causal_model.variants import Variant
 
 
@@ -48,7 +48,7 @@ def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:
     rho_z = pm.Normal("rho_z", 0.0, 1.0, dims=DRIVER)
     rho = pm.Deterministic("rho", pm.math.sigmoid(rho_mu + rho_sigma * rho_z), dims=DRIVER)
 
-    idx = md.subset("driver")
+    idx = md.subset("driver_free")
     loading_mu = rv(priors, "loading_mu", None if k == 1 else DRIVER)
     loading_mu = pt.atleast_1d(loading_mu)
     if k == 1:
@@ -94,8 +94,14 @@ def tension_parameters(priors, md: ModelData, variant: Variant, event_times, eve
         elite = elite_term(times, np.asarray(event_times), delta, tau, permanent=permanent)
         out = {"delta": delta, "tau": tau}
     elite = pm.Deterministic("elite", elite, dims=YEAR)
-    return {"beta": beta, "rho_u": rho_u, "sigma_u": sigma_u, "tension_loading": t_load,
-            "elite": elite, **out}
+    return {
+        "beta": beta,
+        "rho_u": rho_u,
+        "sigma_u": sigma_u,
+        "tension_loading": t_load,
+        "elite": elite,
+        **out,
+    }
 
 
 def measurement_parameters(priors, md: ModelData) -> dict:
@@ -118,6 +124,8 @@ def full_scale(md: ModelData, params: dict) -> tuple:
     scale, nu, alpha = pt.ones(n), pt.ones(n) * 1e6, pt.ones(n)
     if "sigma_obs" in params:
         scale = pt.set_subtensor(scale[md.subset("gaussian")], params["sigma_obs"])
+    if md.subset("driver_anchor").size:
+        scale = pt.set_subtensor(scale[md.subset("driver_anchor")], DRIVER_ANCHOR_NOISE)
     if "nu" in params:
         nu = pt.set_subtensor(nu[md.subset("t")], params["nu"])
     if "nb_alpha" in params:
@@ -135,8 +143,12 @@ def loading_matrix(md: ModelData, params: dict) -> tuple:
     if free.size:
         lam = pt.set_subtensor(lam[free], direction[free] * params["tension_loading"])
     z = pt.zeros((n, k + 1))
-    didx = md.subset("driver")
-    z = pt.set_subtensor(z[didx, md.driver_of[didx]], direction[didx] * params["loading"])
+    didx = md.subset("driver_free")
+    if didx.size:
+        z = pt.set_subtensor(z[didx, md.driver_of[didx]], direction[didx] * params["loading"])
+    aidx = md.subset("driver_anchor")
+    if aidx.size:
+        z = pt.set_subtensor(z[aidx, md.driver_of[aidx]], direction[aidx] * DRIVER_ANCHOR_LOADING)
     tidx = md.subset("tension")
     row = pt.concatenate([params["beta"], pt.ones(1)])
     z = pt.set_subtensor(z[tidx], lam[tidx][:, None] * row[None, :])
@@ -152,7 +164,10 @@ def transition(md: ModelData, params: dict) -> tuple:
     k = len(md.drivers)
     rho_all = pt.concatenate([params["rho"], pt.atleast_1d(params["rho_u"])])
     qdiag = pt.concatenate(
-        [1.0 - params["rho"] ** 2, pt.atleast_1d(params["sigma_u"] ** 2 * (1 - params["rho_u"] ** 2))]
+        [
+            1.0 - params["rho"] ** 2,
+            pt.atleast_1d(params["sigma_u"] ** 2 * (1 - params["rho_u"] ** 2)),
+        ]
     )
     a = pt.diag(rho_all)
     q = pt.diag(qdiag)

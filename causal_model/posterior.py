@@ -14,7 +14,7 @@ import xarray as xr
 
 from causal_model.dims import DRIVER, INDICATOR, STATE, YEAR
 from causal_model.likelihood import pointwise_loglik
-from causal_model.model_data import ModelData
+from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
 
 #: Names of the state-space pieces registered (as Deterministics) for post-processing.
 SS_VARS = ("ss_c", "ss_z", "ss_scale", "ss_nu", "ss_alpha", "ss_a", "ss_q", "ss_p0")
@@ -63,8 +63,13 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
     if free.size:
         lam[..., free] = direction[free] * _arr(posterior, "tension_loading", (TENSION_INDICATOR,))
     z = np.zeros((nc, nd, n, k + 1))
-    didx = md.subset("driver")
-    z[..., didx, md.driver_of[didx]] = direction[didx] * _arr(posterior, "loading", ("driver_indicator",))
+    didx = md.subset("driver_free")
+    if didx.size:
+        z[..., didx, md.driver_of[didx]] = direction[didx] * _arr(
+            posterior, "loading", ("driver_indicator",)
+        )
+    aidx = md.subset("driver_anchor")
+    z[..., aidx, md.driver_of[aidx]] = direction[aidx] * DRIVER_ANCHOR_LOADING
     tidx = md.subset("tension")
     row = np.concatenate([beta, np.ones((nc, nd, 1))], axis=-1)
     z[..., tidx, :] = lam[..., tidx, None] * row[..., None, :]
@@ -74,6 +79,7 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
     scale, nu, alpha = np.ones((nc, nd, n)), np.full((nc, nd, n), 1e6), np.ones((nc, nd, n))
     if md.subset("gaussian").size:
         scale[..., md.subset("gaussian")] = _arr(posterior, "sigma_obs", (GAUSSIAN_INDICATOR,))
+    scale[..., md.subset("driver_anchor")] = DRIVER_ANCHOR_NOISE
     if md.subset("t").size:
         nu[..., md.subset("t")] = _arr(posterior, "nu", (T_INDICATOR,))
     if md.subset("nb").size:
@@ -96,8 +102,16 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
         p0[..., idx, idx] = 1.0
         p0[..., k, k] = sigma_u**2
     del nt
-    return {"ss_c": c, "ss_z": z, "ss_scale": scale, "ss_nu": nu, "ss_alpha": alpha,
-            "ss_a": a, "ss_q": q, "ss_p0": p0}
+    return {
+        "ss_c": c,
+        "ss_z": z,
+        "ss_scale": scale,
+        "ss_nu": nu,
+        "ss_alpha": alpha,
+        "ss_a": a,
+        "ss_q": q,
+        "ss_p0": p0,
+    }
 
 
 def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
@@ -109,11 +123,20 @@ def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generat
     for ci in range(nc):
         for di in range(nd):
             out[ci, di] = sample_states(
-                md.y, md.mask, md.trials, md.family,
-                ss["ss_c"][ci, di], ss["ss_z"][ci, di], ss["ss_scale"][ci, di],
-                ss["ss_nu"][ci, di], ss["ss_alpha"][ci, di],
-                ss["ss_a"][ci, di], ss["ss_q"][ci, di], ss["ss_p0"][ci, di],
-                draws=1, rng=rng,
+                md.y,
+                md.mask,
+                md.trials,
+                md.family,
+                ss["ss_c"][ci, di],
+                ss["ss_z"][ci, di],
+                ss["ss_scale"][ci, di],
+                ss["ss_nu"][ci, di],
+                ss["ss_alpha"][ci, di],
+                ss["ss_a"][ci, di],
+                ss["ss_q"][ci, di],
+                ss["ss_p0"][ci, di],
+                draws=1,
+                rng=rng,
             )[0]
     return out
 
@@ -144,10 +167,7 @@ def pointwise_log_likelihood(
     eta = ss["ss_c"] + np.einsum("cdts,cdis->cdti", states, ss["ss_z"])
     ll = pointwise_loglik(md, eta, ss["ss_scale"], ss["ss_nu"], ss["ss_alpha"])
     return xr.Dataset(
-        {
-            key: (("chain", "draw", YEAR), ll[..., j])
-            for j, key in enumerate(md.indicators)
-        },
+        {key: (("chain", "draw", YEAR), ll[..., j]) for j, key in enumerate(md.indicators)},
         coords={"chain": coords["chain"], "draw": coords["draw"], YEAR: md.years},
         attrs={
             "note": "conditional log p(y[year, indicator] | states, params); NaN where unobserved",

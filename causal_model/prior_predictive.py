@@ -49,8 +49,11 @@ def sample_prior_predictive(model_obj, draws: int = 500, random_seed: int | None
     from causal_model.model import TensionModel
 
     sampled = TensionModel(
-        model_obj.panel, model_obj.events, priors=model_obj.priors,
-        variant=model_obj.variant, latent="sampled",
+        model_obj.panel,
+        model_obj.events,
+        priors=model_obj.priors,
+        variant=model_obj.variant,
+        latent="sampled",
     )
     md = sampled.data
     model = sampled.build()

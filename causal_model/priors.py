@@ -77,7 +77,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),
     "half_life": ParameterSpec(((),), "positive", "half-life of the elite effect in years"),
     # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.
-    "coupling": ParameterSpec(((DRIVER, DRIVER_TO), ()), "real", "off-diagonal VAR(1) coupling of drivers (claim 3)"),
+    "coupling": ParameterSpec(
+        ((DRIVER, DRIVER_TO), ()), "real", "off-diagonal VAR(1) coupling of drivers (claim 3)"
+    ),
     "p_ru_change_2030": ParameterSpec(
         ((),), "unit", "probability Russia's head of state changes after the 2030 election"
     ),

@@ -75,25 +75,48 @@ def run_sampler(
         compiled = compiled_nutpie(model, cache_key, data or {}, timing)
         t0 = time.perf_counter()
         idata = nutpie.sample(
-            compiled, draws=draws, tune=tune, chains=chains, cores=chains, seed=seed,
-            progress_bar=progressbar, save_warmup=False, **kwargs,
+            compiled,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=chains,
+            seed=seed,
+            progress_bar=progressbar,
+            save_warmup=False,
+            **kwargs,
         )
         timing["sample"] = time.perf_counter() - t0
         return idata
     t0 = time.perf_counter()
     if sampler == "pymc":
         idata = pm.sample(
-            draws=draws, tune=tune, chains=chains, cores=min(chains, 2), random_seed=seed,
-            progressbar=progressbar, model=model, compute_convergence_checks=False, **kwargs,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=min(chains, 2),
+            random_seed=seed,
+            progressbar=progressbar,
+            model=model,
+            compute_convergence_checks=False,
+            **kwargs,
         )
     elif sampler == "numpyro":
         try:
             import numpyro  # noqa: F401
         except ImportError:
-            raise ImportError("sampler='numpyro' needs JAX and numpyro: pip install numpyro") from None
+            raise ImportError(
+                "sampler='numpyro' needs JAX and numpyro: pip install numpyro"
+            ) from None
         idata = pm.sample(
-            draws=draws, tune=tune, chains=chains, random_seed=seed, progressbar=progressbar,
-            model=model, nuts_sampler="numpyro", compute_convergence_checks=False, **kwargs,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=seed,
+            progressbar=progressbar,
+            model=model,
+            nuts_sampler="numpyro",
+            compute_convergence_checks=False,
+            **kwargs,
         )
     else:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")

@@ -14,12 +14,24 @@ import xarray as xr
 
 from causal_model.components import elite_term_np
 from causal_model.dims import DRIVER, EVENT, EVENT_TYPES, INDICATOR, YEAR
-from causal_model.model_data import FAMILY_CODE
+from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, FAMILY_CODE
 
 #: Parameters recorded as the truth of a simulation.
 TRUTH_VARS = (
-    "rho", "loading", "beta", "rho_u", "sigma_u", "tension_loading", "intercept", "sigma_obs",
-    "nu", "nb_alpha", "elite_delta", "elite_mu", "half_life", "coupling_matrix",
+    "rho",
+    "loading",
+    "beta",
+    "rho_u",
+    "sigma_u",
+    "tension_loading",
+    "intercept",
+    "sigma_obs",
+    "nu",
+    "nb_alpha",
+    "elite_delta",
+    "elite_mu",
+    "half_life",
+    "coupling_matrix",
 )
 
 
@@ -91,7 +103,9 @@ def simulate(
         times = md.years + 0.5
         permanent = tm.variant.elite == "permanent"
         tau = None if permanent else truth["half_life"] / np.log(2)
-        elite = elite_term_np(times, ev["time"].values, truth["elite_delta"], tau, permanent=permanent)
+        elite = elite_term_np(
+            times, ev["time"].values, truth["elite_delta"], tau, permanent=permanent
+        )
     tension = x[:, :k] @ truth["beta"] + elite + x[:, k]
 
     lam = np.zeros(n)
@@ -99,14 +113,17 @@ def simulate(
     free = md.subset("tension_free")
     lam[free] = md.direction[free] * truth["tension_loading"]
     eta = np.zeros((nt, n))
-    didx = md.subset("driver")
+    didx = md.subset("driver_free")
     eta[:, didx] = x[:, md.driver_of[didx]] * (md.direction[didx] * truth["loading"])
+    aidx = md.subset("driver_anchor")
+    eta[:, aidx] = x[:, md.driver_of[aidx]] * (md.direction[aidx] * DRIVER_ANCHOR_LOADING)
     tidx = md.subset("tension")
     eta[:, tidx] = tension[:, None] * lam[tidx]
     eta += md.offset + truth["intercept"]
 
     scale = np.ones(n)
     scale[md.subset("gaussian")] = truth.get("sigma_obs", [])
+    scale[md.subset("driver_anchor")] = DRIVER_ANCHOR_NOISE
     nu = np.full(n, np.inf)
     nu[md.subset("t")] = truth.get("nu", [])
     alpha = np.ones(n)
@@ -144,7 +161,9 @@ def simulate(
     )
     panel.attrs = {**template.attrs, "title": "simulated panel", "random_seed": str(random_seed)}
     truth.update(
-        drivers=xr.DataArray(x[:, :k], dims=(YEAR, DRIVER), coords={YEAR: md.years, DRIVER: list(md.drivers)}),
+        drivers=xr.DataArray(
+            x[:, :k], dims=(YEAR, DRIVER), coords={YEAR: md.years, DRIVER: list(md.drivers)}
+        ),
         residual=x[:, k],
         tension=tension,
         elite=elite,

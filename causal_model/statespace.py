@@ -109,8 +109,10 @@ class LaplaceModeOp(Op):
                 raise TypeError(f"LaplaceModeOp input {v} must have {nd} dimensions")
         nt, ns = ins[0].type.shape[0], ins[4].type.shape[1]
         nt1 = None if nt is None else max(nt - 1, 0)
-        outs = [pt.tensor(dtype=_F64, shape=shp) for shp in
-                ((nt, ns), (nt, ns, ns), (nt1, ns, ns), (), (nt, ns))]
+        outs = [
+            pt.tensor(dtype=_F64, shape=shp)
+            for shp in ((nt, ns), (nt, ns, ns), (nt1, ns, ns), (), (nt, ns))
+        ]
         return Apply(self, ins, outs)
 
     def perform(self, node, inputs, output_storage) -> None:  # noqa: D102
@@ -223,8 +225,13 @@ def family_loglike(
         return -0.5 * math.log(2 * math.pi) - pt.log(scale) - 0.5 * r**2, 1.0 / scale**2 + 0 * eta
     if code == STUDENT_T:
         r = (y - eta) / scale
-        ll = (pt.gammaln(0.5 * (nu + 1)) - pt.gammaln(0.5 * nu) - 0.5 * pt.log(nu * math.pi)
-              - pt.log(scale) - 0.5 * (nu + 1) * pt.log1p(r**2 / nu))
+        ll = (
+            pt.gammaln(0.5 * (nu + 1))
+            - pt.gammaln(0.5 * nu)
+            - 0.5 * pt.log(nu * math.pi)
+            - pt.log(scale)
+            - 0.5 * (nu + 1) * pt.log1p(r**2 / nu)
+        )
         return ll, (nu + 1) / ((nu + 3) * scale**2) + 0 * eta
     if code == POISSON:
         mu = pt.exp(eta)
@@ -232,8 +239,14 @@ def family_loglike(
     if code == NEG_BINOMIAL:
         log_al = pt.log(alpha)
         lam = pt.logaddexp(log_al, eta)  # log(alpha + mu)
-        ll = (pt.gammaln(y + alpha) - pt.gammaln(alpha) - pt.gammaln(y + 1.0) + alpha * log_al
-              + y * eta - (y + alpha) * lam)
+        ll = (
+            pt.gammaln(y + alpha)
+            - pt.gammaln(alpha)
+            - pt.gammaln(y + 1.0)
+            + alpha * log_al
+            + y * eta
+            - (y + alpha) * lam
+        )
         return ll, alpha * pt.exp(eta - lam)
     if code == BINOMIAL:
         const = pt.gammaln(n + 1.0) - pt.gammaln(y + 1.0) - pt.gammaln(n - y + 1.0)
@@ -326,8 +339,15 @@ def laplace_marginal_loglike(
         def take(v, idx=idx):
             return v if idx.size == ni else v[idx]
 
-        ll, wf = family_loglike(int(code), ys.T[idx], ntr.T[idx], take(eta_t),
-                                take(scale)[:, None], take(nu)[:, None], take(alpha)[:, None])
+        ll, wf = family_loglike(
+            int(code),
+            ys.T[idx],
+            ntr.T[idx],
+            take(eta_t),
+            take(scale)[:, None],
+            take(nu)[:, None],
+            take(alpha)[:, None],
+        )
         mt = m.T[idx]
         loglik = loglik + pt.sum(mt * ll)
         tr_obs = tr_obs + pt.sum(mt * wf * take(var_t))

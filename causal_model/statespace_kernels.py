@@ -40,8 +40,12 @@ def cell_const(f, y, n, sc, nu, al):
     if f == NORMAL:
         return -0.5 * _LOG2PI - math.log(sc)
     if f == STUDENT_T:
-        return (math.lgamma(0.5 * (nu + 1.0)) - math.lgamma(0.5 * nu)
-                - 0.5 * math.log(nu * math.pi) - math.log(sc))
+        return (
+            math.lgamma(0.5 * (nu + 1.0))
+            - math.lgamma(0.5 * nu)
+            - 0.5 * math.log(nu * math.pi)
+            - math.log(sc)
+        )
     if f == POISSON:
         return -math.lgamma(y + 1.0)
     if f == NEG_BINOMIAL:
@@ -267,8 +271,9 @@ def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g):
             eta = c[t, i]
             for k in range(s):
                 eta += z[i, k] * x[t, k]
-            ll, sc, wo, wf, dwf = cell_terms(fam[i], y[t, i], ntr[t, i], eta, scale[i], nu[i],
-                                             alpha[i])
+            ll, sc, wo, wf, dwf = cell_terms(
+                fam[i], y[t, i], ntr[t, i], eta, scale[i], nu[i], alpha[i]
+            )
             total += ll
             terms[0, t, i], terms[1, t, i], terms[2, t, i], terms[3, t, i] = sc, wo, wf, dwf
             for k in range(s):

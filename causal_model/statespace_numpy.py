@@ -100,8 +100,9 @@ def _params(
     n: int, c: ArrayLike, z: ArrayLike, scale, nu, alpha, a, q, p0
 ) -> tuple[np.ndarray, ...]:
     def vec(v):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(1.0 if v is None else v,
-                                                               dtype=float), (n,)))
+        return np.ascontiguousarray(
+            np.broadcast_to(np.asarray(1.0 if v is None else v, dtype=float), (n,))
+        )
 
     def mat(v):
         return np.ascontiguousarray(np.atleast_2d(np.asarray(v, dtype=float)))
@@ -174,13 +175,21 @@ def laplace_mode_and_precision_numpy(
     c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
     out = laplace_kernel(ys, m, ntr, c, z, fam, sc, nu_, al, a, q, p0, int(n_newton), float(tol))
     x, sd, so, logdet, _u, low, sub, value, n_iter, step_norm, grad_norm = out
-    return LaplaceResult(x, sd, so, low, sub, float(logdet), float(value), int(n_iter),
-                         float(step_norm), float(grad_norm))
+    return LaplaceResult(
+        x,
+        sd,
+        so,
+        low,
+        sub,
+        float(logdet),
+        float(value),
+        int(n_iter),
+        float(step_norm),
+        float(grad_norm),
+    )
 
 
-def sample_from_laplace(
-    result: LaplaceResult, draws: int, rng: np.random.Generator
-) -> np.ndarray:
+def sample_from_laplace(result: LaplaceResult, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Draw state paths ``x = mode + L^{-T} e``, ``e ~ N(0, I)``: shape ``(draws, T, S)``."""
     low, sub = result.chol_diag, result.chol_sub
     nt, s = result.mode.shape
@@ -219,8 +228,9 @@ def sample_states(
     numpy.ndarray
         Shape ``(draws, T, S)``.
     """
-    res = laplace_mode_and_precision_numpy(y, mask, trials, family, c, Z, scale, nu, alpha,
-                                           A, Q, P0, n_newton=n_newton)
+    res = laplace_mode_and_precision_numpy(
+        y, mask, trials, family, c, Z, scale, nu, alpha, A, Q, P0, n_newton=n_newton
+    )
     return sample_from_laplace(res, draws, rng)
 
 
@@ -260,8 +270,11 @@ def kalman_loglike_numpy(
         f = zo @ cov @ zo.T + np.diag(sc[o] ** 2)
         v = ys[t, o] - c[t, o] - zo @ mean
         cf = sla.cho_factor(f, lower=True)
-        total -= 0.5 * (o.sum() * math.log(2 * math.pi) + 2 * np.log(np.diag(cf[0])).sum()
-                        + v @ sla.cho_solve(cf, v))
+        total -= 0.5 * (
+            o.sum() * math.log(2 * math.pi)
+            + 2 * np.log(np.diag(cf[0])).sum()
+            + v @ sla.cho_solve(cf, v)
+        )
         gain = sla.cho_solve(cf, zo @ cov).T
         mean = mean + gain @ v
         cov = cov - gain @ zo @ cov
@@ -276,8 +289,8 @@ def prior_precision_dense(A: ArrayLike, Q: ArrayLike, P0: ArrayLike, nt: int) ->
     s = a.shape[0]
     om = np.zeros((nt * s, nt * s))
     for t in range(nt):
-        om[t * s:(t + 1) * s, t * s:(t + 1) * s] = od[t]
+        om[t * s : (t + 1) * s, t * s : (t + 1) * s] = od[t]
         if t > 0:
-            om[t * s:(t + 1) * s, (t - 1) * s:t * s] = b
-            om[(t - 1) * s:t * s, t * s:(t + 1) * s] = b.T
+            om[t * s : (t + 1) * s, (t - 1) * s : t * s] = b
+            om[(t - 1) * s : t * s, t * s : (t + 1) * s] = b.T
     return om

@@ -97,4 +97,6 @@ def get_variant(variant: str | Variant | dict) -> Variant:
             f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)} or pass a "
             "causal_model.Variant(...)"
         ) from None
+
+
 RESIDUAL_STATE = "residual"

@@ -132,7 +132,11 @@ def test_version_and_usage(capsys):
 def test_python_dash_m(real_panel, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "causal_model", "data"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "gpr_russia" in proc.stdout

@@ -52,20 +52,23 @@ def test_elite_term_matches_loop(permanent):
     loop = np.array([sum(delta[e] * g(t - events[e]) for e in range(events.size)) for t in times])
     got = cm.elite_term(times, events, delta, tau, permanent=permanent).eval()
     np.testing.assert_allclose(got, loop, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(cm.elite_term_np(times, events, delta, tau, permanent), loop,
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        cm.elite_term_np(times, events, delta, tau, permanent), loop, rtol=1e-12, atol=1e-14
+    )
     got_k = cm.elite_term(times, events, delta_k, tau, permanent=permanent).eval()
     assert got_k.shape == (times.size, 3)
-    np.testing.assert_allclose(got_k, cm.elite_term_np(times, events, delta_k, tau, permanent),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        got_k, cm.elite_term_np(times, events, delta_k, tau, permanent), rtol=1e-12, atol=1e-14
+    )
 
 
 def test_elite_term_per_event_tau_and_missing_tau():
     times = np.arange(5.0)
     events = np.array([0.0, 2.0])
     tau = np.array([1.0, 3.0])
-    want = np.exp(-times / 1.0) * (times >= 0) + 2 * np.where(times >= 2, np.exp(-(times - 2) / 3),
-                                                             0)
+    want = np.exp(-times / 1.0) * (times >= 0) + 2 * np.where(
+        times >= 2, np.exp(-(times - 2) / 3), 0
+    )
     np.testing.assert_allclose(cm.elite_term(times, events, [1.0, 2.0], tau).eval(), want)
     with pytest.raises(ValueError):
         cm.elite_term(times, events, [1.0, 2.0])

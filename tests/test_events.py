@@ -83,8 +83,10 @@ def test_sorted_by_date(events: xr.Dataset) -> None:
 
 
 def test_exact_known_dates(events: xr.Dataset) -> None:
-    got = {k: str(pd.Timestamp(v).date()) for k, v in zip(
-        events[EVENT].values.tolist(), events["date"].values, strict=True)}
+    got = {
+        k: str(pd.Timestamp(v).date())
+        for k, v in zip(events[EVENT].values.tolist(), events["date"].values, strict=True)
+    }
     assert got == KNOWN_DATES
 
 
@@ -93,8 +95,7 @@ def test_event_types_and_leaders(events: xr.Dataset) -> None:
     us = frame["country"] == "USA"
     assert (frame.loc[us, "event_type"] == "us").all()
     assert set(frame.loc[~us, "event_type"]) == {"ru", "ru_formal"}
-    assert frame.loc["ru_1999_putin", ["leader_out", "leader_in"]].tolist() == [
-        "Yeltsin", "Putin"]
+    assert frame.loc["ru_1999_putin", ["leader_out", "leader_in"]].tolist() == ["Yeltsin", "Putin"]
     assert frame.loc["ru_2008_medvedev", "leader_in"] == "Medvedev"
     # Each past change hands over from the previous incoming leader of the same country.
     for _, grp in frame.loc[~frame["scheduled"]].groupby("country"):
@@ -119,8 +120,11 @@ def test_scheduled_only_future_two(events: xr.Dataset) -> None:
 
 
 def test_russian_2030_election_is_third_sunday_of_march() -> None:
-    sundays = [d for d in calendar.Calendar().itermonthdates(2030, 3)
-               if d.month == 3 and d.weekday() == calendar.SUNDAY]
+    sundays = [
+        d
+        for d in calendar.Calendar().itermonthdates(2030, 3)
+        if d.month == 3 and d.weekday() == calendar.SUNDAY
+    ]
     assert sundays[2] == dt.date(2030, 3, 17)
 
 
@@ -165,10 +169,14 @@ def test_check_covers_past_events_only(events: xr.Dataset, check: pd.DataFrame) 
 
 
 def test_reign_us_dates_exact(check: pd.DataFrame) -> None:
-    covered = check.loc[(check["country"] == "USA")
-                        & (check["date"] <= pd.Timestamp("2021-03-01"))]
+    covered = check.loc[(check["country"] == "USA") & (check["date"] <= pd.Timestamp("2021-03-01"))]
     assert covered.index.tolist() == [
-        "us_1993_clinton", "us_2001_gwbush", "us_2009_obama", "us_2017_trump", "us_2021_biden"]
+        "us_1993_clinton",
+        "us_2001_gwbush",
+        "us_2009_obama",
+        "us_2017_trump",
+        "us_2021_biden",
+    ]
     for event_id, row in covered.iterrows():
         assert row["reign_leader"] == row["leader_in"]
         # REIGN (like Archigos) starts G.W. Bush on 2001-01-21, not on inauguration day
@@ -181,10 +189,18 @@ def test_reign_us_dates_exact(check: pd.DataFrame) -> None:
 def test_archigos_agrees_where_it_covers(check: pd.DataFrame) -> None:
     covered = check.loc[check["archigos_status"] != "not covered by source"]
     assert set(covered.index) == {
-        "us_1993_clinton", "ru_1999_putin", "us_2001_gwbush", "ru_2008_medvedev",
-        "us_2009_obama", "ru_2012_putin"}
+        "us_1993_clinton",
+        "ru_1999_putin",
+        "us_2001_gwbush",
+        "ru_2008_medvedev",
+        "us_2009_obama",
+        "ru_2012_putin",
+    }
     assert set(check.index) - set(covered.index) == {
-        "us_2017_trump", "us_2021_biden", "us_2025_trump"}
+        "us_2017_trump",
+        "us_2021_biden",
+        "us_2025_trump",
+    }
     # The only differences allowed are the documented one-day ones.
     allowed = {"ru_1999_putin": 1, "us_2001_gwbush": 1}
     assert {k: v for (k, s), v in KNOWN_SOURCE_DIFFERENCES.items() if s == "Archigos"} == allowed
@@ -208,7 +224,8 @@ def test_leader_change_counts_match_reign(events: xr.Dataset, raw_dir) -> None:
     # Independent read of REIGN's leader list, not through the module.
     reign = pd.read_csv(raw_file(raw_dir, "reign", "leaderlist_3_21.csv"), encoding="latin-1")
     starts = pd.to_datetime(
-        reign[["syear", "smonth", "sdate"]].set_axis(["year", "month", "day"], axis=1))
+        reign[["syear", "smonth", "sdate"]].set_axis(["year", "month", "day"], axis=1)
+    )
     horizon = starts.max()
     assert horizon.year == 2021
     ours = events_to_frame(load_events(include_scheduled=False))
@@ -230,7 +247,9 @@ def test_source_spells(raw_dir) -> None:
     assert until["REIGN"] >= pd.Timestamp("2021-01-20")
     rus = spells.loc[(spells["country"] == "RUS") & (spells["start"] >= "1992-01-01")]
     assert rus.groupby("source")["leader"].apply(list).to_dict() == {
-        "REIGN": ["Putin"], "Archigos": ["Putin"]}
+        "REIGN": ["Putin"],
+        "Archigos": ["Putin"],
+    }
 
 
 def test_missing_raw_dir_raises(tmp_path, events: xr.Dataset) -> None:

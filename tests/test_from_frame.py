@@ -17,14 +17,30 @@ from causal_model.data import (
 )
 
 REGISTRY = [
-    {"key": "a", "description": "gaussian", "latent": "tension", "direction": 1,
-     "family": "normal", "anchor": True},
-    {"key": "b", "description": "counts", "latent": "tension", "direction": 1,
-     "family": "poisson"},
-    {"key": "c", "description": "votes", "latent": "tension", "direction": -1,
-     "family": "binomial"},
-    {"key": "d", "description": "a ratio", "latent": "geopolitics", "direction": 1,
-     "family": "normal", "transform": "log"},
+    {
+        "key": "a",
+        "description": "gaussian",
+        "latent": "tension",
+        "direction": 1,
+        "family": "normal",
+        "anchor": True,
+    },
+    {"key": "b", "description": "counts", "latent": "tension", "direction": 1, "family": "poisson"},
+    {
+        "key": "c",
+        "description": "votes",
+        "latent": "tension",
+        "direction": -1,
+        "family": "binomial",
+    },
+    {
+        "key": "d",
+        "description": "a ratio",
+        "latent": "geopolitics",
+        "direction": 1,
+        "family": "normal",
+        "transform": "log",
+    },
 ]
 
 
@@ -67,8 +83,11 @@ def test_non_numeric_value_names_column_and_year():
 
 @pytest.mark.parametrize(
     ("years", "word"),
-    [([2000, 2001, 2001, 2003], "duplicate"), ([2001, 2000, 2002, 2003], "not sorted"),
-     ([2000, 2001, 2003, 2004], "gap")],
+    [
+        ([2000, 2001, 2001, 2003], "duplicate"),
+        ([2001, 2000, 2002, 2003], "not sorted"),
+        ([2000, 2001, 2003, 2004], "gap"),
+    ],
 )
 def test_bad_year_index(years, word):
     df = good_frame()

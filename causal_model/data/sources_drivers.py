@@ -182,3 +182,28 @@ def freedom_expression_russia(raw_dir: Path) -> pd.DataFrame:
     dem = pd.read_csv(path, usecols=["country_id", "year", "v2x_freexp_altinf"])
     rus = dem[dem["country_id"] == 11].set_index("year")["v2x_freexp_altinf"]
     return yearly(rus.dropna())
+
+
+#: IMF WEO October 2025: values after 2024 are projections, not observations.
+IMF_WEO_LAST_ACTUAL = 2024
+
+
+@register_reader("imf_ppp_ratio_rus_usa")
+def imf_ppp_ratio_rus_usa(raw_dir: Path) -> pd.DataFrame:
+    """Russia / USA GDP at PPP, current international $ (IMF WEO October 2025, PPPGDP).
+
+    Only years up to 2024 are kept: the WEO's 2025–2030 values are projections, and a
+    projection is not an observation. The file's OLE header is corrupt and is read with
+    ``ignore_workbook_corruption``.
+    """
+    import xlrd
+
+    path = raw_file(raw_dir, "gdp_wdi_imf", "imf-dm-export-20251119_PPP.xls")
+    book = xlrd.open_workbook(str(path), ignore_workbook_corruption=True)
+    sheet = book.sheet_by_index(0)
+    years = [int(v) for v in sheet.row_values(0)[1:]]
+    rows = {sheet.row_values(r)[0]: sheet.row_values(r)[1:] for r in range(2, sheet.nrows)}
+    rus = pd.to_numeric(pd.Series(rows["Russian Federation"], index=years), errors="coerce")
+    usa = pd.to_numeric(pd.Series(rows["United States"], index=years), errors="coerce")
+    ratio = (rus / usa).loc[:IMF_WEO_LAST_ACTUAL]
+    return yearly(ratio.dropna())

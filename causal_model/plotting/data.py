@@ -226,7 +226,10 @@ def plot_indicators(
         sf = subfigs[s, 0]
         sf.suptitle(
             f"{latent.capitalize()}  ({len(keys)} indicator{'s' if len(keys) != 1 else ''})",
-            x=0.005, ha="left", fontsize=12, fontweight="bold",
+            x=0.005,
+            ha="left",
+            fontsize=12,
+            fontweight="bold",
             color=LATENT_COLORS.get(latent, "k"),
         )
         gs = sf.add_gridspec(nrow, ncols)
@@ -241,29 +244,57 @@ def plot_indicators(
             color = LATENT_COLORS.get(latent, "k")
             for a, b in _runs(~np.isfinite(v)):
                 ax.axvspan(
-                    years[a] - 0.5, years[b] + 0.5, color=MISSING_COLOR, lw=0, zorder=0,
+                    years[a] - 0.5,
+                    years[b] + 0.5,
+                    color=MISSING_COLOR,
+                    lw=0,
+                    zorder=0,
                     gid=GID_MISSING,
                 )
             if standardize:
                 ax.axhline(0, color="0.45", lw=0.8, zorder=1)
             for ev in past:
                 ax.axvline(
-                    ev["time"], color=EVENT_COLORS.get(ev["country"], "0.4"), ls=":",
-                    lw=1.0, alpha=0.45 if ev["formal"] else 0.9, zorder=1.5, gid=GID_EVENT,
+                    ev["time"],
+                    color=EVENT_COLORS.get(ev["country"], "0.4"),
+                    ls=":",
+                    lw=1.0,
+                    alpha=0.45 if ev["formal"] else 0.9,
+                    zorder=1.5,
+                    gid=GID_EVENT,
                 )
             ax.plot(
-                years, v, scalex=False, scaley=ylim is None, color=color, lw=1.4, marker="o",
-                ms=2.8, zorder=3, label=key, gid=GID_SERIES,
+                years,
+                v,
+                scalex=False,
+                scaley=ylim is None,
+                color=color,
+                lw=1.4,
+                marker="o",
+                ms=2.8,
+                zorder=3,
+                label=key,
+                gid=GID_SERIES,
             )
             direction = int(panel["direction"].sel({INDICATOR: key}).item())
             ax.set_title(key, loc="left", fontsize=9, fontweight="bold", pad=13)
             ax.set_title(
-                f"dir {'+' if direction > 0 else '−'}1", loc="right", fontsize=7, pad=13,
+                f"dir {'+' if direction > 0 else '−'}1",
+                loc="right",
+                fontsize=7,
+                pad=13,
                 color="0.4",
             )
             ax.annotate(
-                _unit_label(panel, key), xy=(0, 1), xycoords="axes fraction", xytext=(0, 3),
-                textcoords="offset points", ha="left", va="bottom", fontsize=7.5, color="0.3",
+                _unit_label(panel, key),
+                xy=(0, 1),
+                xycoords="axes fraction",
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=7.5,
+                color="0.3",
             )
             ax.tick_params(labelsize=7.5, length=2.5)
             ax.grid(axis="y", color="0.85", lw=0.5)
@@ -286,13 +317,24 @@ def plot_indicators(
                     elif ev["time"] < x_lo + 1.5:
                         right = True
                     ax.annotate(
-                        ev["leader_in"], xy=(ev["time"], 1), xycoords=("data", "axes fraction"),
-                        xytext=(1.5 if right else -1.5, -2), textcoords="offset points",
-                        rotation=90, ha="left" if right else "right", va="top", fontsize=6.5,
+                        ev["leader_in"],
+                        xy=(ev["time"], 1),
+                        xycoords=("data", "axes fraction"),
+                        xytext=(1.5 if right else -1.5, -2),
+                        textcoords="offset points",
+                        rotation=90,
+                        ha="left" if right else "right",
+                        va="top",
+                        fontsize=6.5,
                         color=EVENT_COLORS.get(ev["country"], "0.3"),
-                        alpha=0.6 if ev["formal"] else 1.0, zorder=2.5,
-                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
-                              "alpha": 0.75},
+                        alpha=0.6 if ev["formal"] else 1.0,
+                        zorder=2.5,
+                        bbox={
+                            "boxstyle": "square,pad=0.1",
+                            "fc": "white",
+                            "ec": "none",
+                            "alpha": 0.75,
+                        },
                     )
 
     if title is None:
@@ -303,19 +345,37 @@ def plot_indicators(
         )
     fig.suptitle(title, fontsize=14, fontweight="bold")
     handles = [
-        Line2D([], [], color="0.2", lw=1.4, marker="o", ms=3,
-               label="observed (lines join consecutive years only)"),
+        Line2D(
+            [],
+            [],
+            color="0.2",
+            lw=1.4,
+            marker="o",
+            ms=3,
+            label="observed (lines join consecutive years only)",
+        ),
         Patch(color=MISSING_COLOR, label="missing year"),
     ]
     if past:
         handles += [
             Line2D([], [], color=EVENT_COLORS["USA"], ls=":", lw=1.2, label="new US president"),
-            Line2D([], [], color=EVENT_COLORS["RUS"], ls=":", lw=1.2,
-                   label="new Russian head of state (pale: formal change only)"),
+            Line2D(
+                [],
+                [],
+                color=EVENT_COLORS["RUS"],
+                ls=":",
+                lw=1.2,
+                label="new Russian head of state (pale: formal change only)",
+            ),
         ]
     handles.append(Line2D([], [], ls="none", label="dir −1: higher = less rivalry"))
     fig.legend(
-        handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
-        frameon=False, handlelength=2.2, columnspacing=1.6,
+        handles=handles,
+        loc="outside lower center",
+        ncols=len(handles),
+        fontsize=8,
+        frameon=False,
+        handlelength=2.2,
+        columnspacing=1.6,
     )
     return fig
