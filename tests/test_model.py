@@ -147,3 +147,17 @@ def test_numpy_state_space_matches_the_model_graph(panel):
             np.testing.assert_allclose(
                 fast[name], prior[name].values, rtol=1e-7, atol=1e-9, err_msg=f"{variant}: {name}"
             )
+
+
+def test_prior_predictive_plot(panel, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from causal_model.plotting import plot_predictive_check
+
+    pp = TensionModel(panel).sample_prior_predictive(draws=30, random_seed=1)
+    fig = plot_predictive_check(pp.prior_predictive, panel)
+    assert len(fig.axes) == panel.sizes[INDICATOR]
+    assert fig.axes[0].get_title(loc="left") == str(panel.indicator.values[0])
+    fig.savefig(tmp_path / "pp.png")
+    assert (tmp_path / "pp.png").stat().st_size > 10_000
