@@ -43,6 +43,7 @@ TENSION_INDICATOR = "tension_indicator"  # non-anchor tension indicators (loadin
 GAUSSIAN_INDICATOR = "gaussian_indicator"  # normal / student_t indicators (noise sd)
 T_INDICATOR = "t_indicator"  # student_t indicators (degrees of freedom)
 NB_INDICATOR = "nb_indicator"  # negative-binomial indicators (dispersion)
+INTERCEPT_INDICATOR = "intercept_indicator"  # indicators with a free intercept (not anchors)
 STATE = "state"  # latent states of the state-space form: the drivers, then the residual
 RESIDUAL = "residual"
 DRIVER_TO = "driver_to"  # second driver dim of the VAR(1) coupling matrix

@@ -73,6 +73,10 @@ class ModelData:
         fam = self.family
         if kind == "driver":
             return np.flatnonzero(self.driver_of >= 0)
+        if kind == "intercept_free":  # anchors have intercept 0: they fix the latent's level
+            fixed = self.driver_anchor.copy()
+            fixed[self.anchor] = True
+            return np.flatnonzero(~fixed)
         if kind == "driver_free":
             return np.flatnonzero((self.driver_of >= 0) & ~self.driver_anchor)
         if kind == "driver_anchor":
@@ -89,6 +93,13 @@ class ModelData:
         if kind == "nb":
             return np.flatnonzero(fam == FAMILY_CODE["negative_binomial"])
         raise ValueError(f"unknown indicator subset {kind!r}")
+
+    def full_intercept(self, free: np.ndarray) -> np.ndarray:
+        """Intercepts of every indicator (..., N) from the free ones (anchors are 0)."""
+        free = np.asarray(free)
+        out = np.zeros((*free.shape[:-1], len(self.indicators)))
+        out[..., self.subset("intercept_free")] = free
+        return out
 
     def to_value(self, index: int, y: np.ndarray) -> np.ndarray:
         """Map model-scale values of indicator ``index`` back to the panel's ``value`` scale."""

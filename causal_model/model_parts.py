@@ -19,6 +19,7 @@ from causal_model.dims import (
     EVENT,
     EVENT_TYPE,
     GAUSSIAN_INDICATOR,
+    INTERCEPT_INDICATOR,
     NB_INDICATOR,
     T_INDICATOR,
     TENSION_INDICATOR,
@@ -106,9 +107,11 @@ def tension_parameters(priors, md: ModelData, variant: Variant, event_times, eve
 
 def measurement_parameters(priors, md: ModelData) -> dict:
     """Intercepts, noise sds (gaussian), degrees of freedom (student_t), NB dispersion."""
-    from causal_model.dims import INDICATOR
 
-    out = {"intercept": rv(priors, "intercept", INDICATOR)}
+    free = md.subset("intercept_free")
+    intercept = rv(priors, "intercept", INTERCEPT_INDICATOR)
+    full = pt.set_subtensor(pt.zeros(len(md.indicators))[free], intercept)
+    out = {"intercept": intercept, "intercept_full": full}
     if md.subset("gaussian").size:
         out["sigma_obs"] = rv(priors, "sigma_obs", GAUSSIAN_INDICATOR)
     if md.subset("t").size:

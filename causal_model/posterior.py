@@ -73,7 +73,7 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
     tidx = md.subset("tension")
     row = np.concatenate([beta, np.ones((nc, nd, 1))], axis=-1)
     z[..., tidx, :] = lam[..., tidx, None] * row[..., None, :]
-    intercept = _arr(posterior, "intercept", (INDICATOR,))
+    intercept = md.full_intercept(_arr(posterior, "intercept", ("intercept_indicator",)))
     elite = _arr(posterior, "elite", (YEAR,))
     c = (md.offset + intercept)[..., None, :] + lam[..., None, :] * elite[..., :, None]
     scale, nu, alpha = np.ones((nc, nd, n)), np.full((nc, nd, n), 1e6), np.ones((nc, nd, n))

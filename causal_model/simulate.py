@@ -119,7 +119,7 @@ def simulate(
     eta[:, aidx] = x[:, md.driver_of[aidx]] * (md.direction[aidx] * DRIVER_ANCHOR_LOADING)
     tidx = md.subset("tension")
     eta[:, tidx] = tension[:, None] * lam[tidx]
-    eta += md.offset + truth["intercept"]
+    eta += md.offset + md.full_intercept(truth["intercept"])
 
     scale = np.ones(n)
     scale[md.subset("gaussian")] = truth.get("sigma_obs", [])
