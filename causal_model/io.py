@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from causal_model import __version__
+from causal_model.data.panel import _publish
 
 PANEL_GROUP = "panel"
 EVENTS_GROUP = "events"
@@ -79,7 +80,7 @@ def save_fit(
     os.close(fd)
     try:
         out.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

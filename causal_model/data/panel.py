@@ -283,13 +283,21 @@ def _build_from_raw(raw_dir: Path, reg: pd.DataFrame, first_year: int) -> xr.Dat
     return from_frame(wide.reset_index(), reg, source=str(raw_dir), attrs=attrs)
 
 
+def _publish(tmp: str, path: Path) -> None:
+    """Give a finished temporary file normal permissions (mkstemp makes it 0600), rename it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def _atomic_write_netcdf(ds: xr.Dataset, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -400,7 +408,7 @@ def write_panel(panel: xr.Dataset, path: str | os.PathLike, *, overwrite: bool =
         os.close(fd)
         try:
             to_frame(panel).to_csv(tmp)
-            os.replace(tmp, path)
+            _publish(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
