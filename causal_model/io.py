@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import arviz as az
@@ -18,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from causal_model import __version__
-from causal_model.data.panel import _publish
+from causal_model.atomic import atomic_write
 
 PANEL_GROUP = "panel"
 EVENTS_GROUP = "events"
@@ -75,16 +74,7 @@ def save_fit(
         warnings.filterwarnings("ignore", message=".*not part of the InferenceData schema.*")
         warnings.filterwarnings("ignore", category=UserWarning, message=".*group.*")
         out.add_groups(extra)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        out.to_netcdf(tmp, engine="h5netcdf")
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: out.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load_fit(path: str | os.PathLike):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 import xarray as xr
 
 from causal_model import __version__
+from causal_model.atomic import atomic_write
 from causal_model.data.paths import raw_file, resolve_raw_dir
 from causal_model.data.readers import get_reader
 from causal_model.data.registry import load_registry
@@ -283,24 +283,8 @@ def _build_from_raw(raw_dir: Path, reg: pd.DataFrame, first_year: int) -> xr.Dat
     return from_frame(wide.reset_index(), reg, source=str(raw_dir), attrs=attrs)
 
 
-def _publish(tmp: str, path: Path) -> None:
-    """Give a finished temporary file normal permissions (mkstemp makes it 0600), rename it."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
-
-
 def _atomic_write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load_us_russia(
@@ -403,15 +387,7 @@ def write_panel(panel: xr.Dataset, path: str | os.PathLike, *, overwrite: bool =
     if path.suffix == ".nc":
         _atomic_write_netcdf(panel, path)
     elif path.suffix == ".csv":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            to_frame(panel).to_csv(tmp)
-            _publish(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda tmp: to_frame(panel).to_csv(tmp))
     else:
         raise ValueError(f"unknown panel format {path.suffix!r} for {path}; use .csv or .nc")
     return path
