@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import arviz as az
-import numpy as np
 import xarray as xr
 
 from causal_model import __version__
@@ -108,4 +107,4 @@ def load_fit(path: str | os.PathLike):
     return model, idata
 
 
-__all__ = ["load_fit", "save_fit", "np"]
+__all__ = ["load_fit", "save_fit"]

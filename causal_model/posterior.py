@@ -9,26 +9,14 @@ conditional ``log p(y[t, i] | states_t, params)`` of that draw; unobserved cells
 from __future__ import annotations
 
 import numpy as np
-import pymc as pm
 import xarray as xr
 
-from causal_model.dims import DRIVER, INDICATOR, STATE, YEAR
+from causal_model.dims import DRIVER, INDICATOR, YEAR
 from causal_model.likelihood import pointwise_loglik
 from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
 
 #: Names of the state-space pieces registered (as Deterministics) for post-processing.
 SS_VARS = ("ss_c", "ss_z", "ss_scale", "ss_nu", "ss_alpha", "ss_a", "ss_q", "ss_p0")
-
-
-def state_space_draws(model: pm.Model, posterior: xr.Dataset) -> dict[str, np.ndarray]:
-    """Evaluate the state-space pieces for every posterior draw with the model's own graph.
-
-    Compiles a function (slow); :func:`state_space_numpy` computes the same without compiling.
-    """
-    ds = pm.compute_deterministics(
-        posterior, var_names=list(SS_VARS), model=model, progressbar=False
-    )
-    return {k: ds[k].values for k in SS_VARS}
 
 
 def _arr(posterior: xr.Dataset, name: str, dims: tuple[str, ...]) -> np.ndarray:
@@ -204,6 +192,5 @@ __all__ = [
     "latent_paths",
     "observed_data",
     "pointwise_log_likelihood",
-    "state_space_draws",
-    STATE,
+    "state_space_numpy",
 ]

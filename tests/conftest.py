@@ -19,3 +19,9 @@ def real_panel() -> xr.Dataset:
         return load_us_russia()
     except DataNotFoundError as exc:
         pytest.skip(f"raw US-Russia data not available ({exc})")
+
+
+@pytest.fixture(scope="session")
+def panel(real_panel: xr.Dataset) -> xr.Dataset:
+    """Short name for :func:`real_panel` used by the data and model tests."""
+    return real_panel

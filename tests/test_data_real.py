@@ -14,14 +14,6 @@ from causal_model.data import DataNotFoundError, coverage, load_us_russia, resol
 from causal_model.dims import DRIVERS, TENSION
 
 
-@pytest.fixture(scope="module")
-def panel():
-    try:
-        return load_us_russia()
-    except DataNotFoundError as err:  # pragma: no cover - only without ../shared
-        pytest.skip(f"real raw data not available: {err}")
-
-
 def raw(panel, key, year):
     return float(panel["raw"].sel(indicator=key, year=year))
 

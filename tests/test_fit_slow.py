@@ -7,18 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-from causal_model.data import DataNotFoundError, load_us_russia
 from causal_model.diagnostics import ESS_MIN, RHAT_MAX, diagnose
 from causal_model.model import TensionModel
 from causal_model.simulate import simulate
-
-
-@pytest.fixture(scope="module")
-def panel():
-    try:
-        return load_us_russia()
-    except DataNotFoundError as err:  # pragma: no cover
-        pytest.skip(str(err))
 
 
 def test_adding_nan_years_leaves_the_posterior_unchanged(panel):

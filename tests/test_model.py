@@ -12,16 +12,6 @@ from causal_model.variants import VARIANTS, Variant, get_variant
 FAST = "NUMBA"  # no C compilation in fast tests (nutpie compiles through numba too)
 
 
-@pytest.fixture(scope="module")
-def panel():
-    from causal_model.data import DataNotFoundError, load_us_russia
-
-    try:
-        return load_us_russia()
-    except DataNotFoundError as err:  # pragma: no cover
-        pytest.skip(str(err))
-
-
 # Compiling a model costs 30-60 s on this machine: every variant is built (cheap) and its
 # structure checked; log-density and gradient are compiled for a representative subset.
 COMPILED = [
