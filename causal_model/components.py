@@ -236,3 +236,40 @@ def ar1_simulate(
     for t in range(1, n):
         out[t] = rho * out[t - 1] + eps[t]
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Coupled drivers (VAR(1)) that stay stationary.
+# --------------------------------------------------------------------------------------------
+def stationary_coupling(
+    rho: ArrayLike | TensorVariable, raw: ArrayLike | TensorVariable
+) -> TensorVariable:
+    """Off-diagonal VAR(1) coupling that cannot make the drivers explode.
+
+    ``C[i, j] = (1 - rho_i) * tanh(raw[i, j]) / (k - 1)`` for ``i != j`` and 0 on the diagonal:
+    driver ``i`` passes on at most its "headroom" ``1 - rho_i``, so every row of
+    ``A = diag(rho) + C`` has absolute sum below 1, hence spectral radius below 1 (the VAR is
+    stationary for every parameter value, not only in most of the prior).
+
+    Parameters
+    ----------
+    rho
+        Persistences, shape ``(k,)``, each in (0, 1).
+    raw
+        Unconstrained coupling, shape ``(k, k)`` (row: the driver that is pushed; column:
+        the driver that pushes); ``tanh(raw)`` is the share of the headroom used.
+    """
+    rho = pt.as_tensor_variable(rho)
+    raw = pt.as_tensor_variable(raw)
+    k = raw.shape[-1]
+    off = 1.0 - pt.eye(k)
+    return (1.0 - rho)[:, None] * pt.tanh(raw) * off / pt.maximum(k - 1, 1)
+
+
+def stationary_coupling_np(rho: ArrayLike, raw: ArrayLike) -> np.ndarray:
+    """NumPy twin of :func:`stationary_coupling` (broadcasts over leading draw dims)."""
+    rho = np.asarray(rho, dtype=float)
+    raw = np.asarray(raw, dtype=float)
+    k = raw.shape[-1]
+    off = 1.0 - np.eye(k)
+    return (1.0 - rho)[..., :, None] * np.tanh(raw) * off / max(k - 1, 1)

@@ -11,7 +11,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_extras.prior import Prior
 
-from causal_model.components import elite_term, half_life_to_tau
+from causal_model.components import elite_term, half_life_to_tau, stationary_coupling
 from causal_model.dims import (
     DRIVER,
     DRIVER_INDICATOR,
@@ -64,8 +64,9 @@ def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:
     coupling = None
     if variant.coupled:
         raw = rv(priors, "coupling", (DRIVER, DRIVER_TO))
-        off = 1.0 - np.eye(k)
-        coupling = pm.Deterministic("coupling_matrix", raw * off, dims=(DRIVER, DRIVER_TO))
+        coupling = pm.Deterministic(
+            "coupling_matrix", stationary_coupling(rho, raw), dims=(DRIVER, DRIVER_TO)
+        )
     return {"rho": rho, "loading": loading, "coupling": coupling}
 
 

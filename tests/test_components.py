@@ -99,3 +99,20 @@ def test_ar1_simulate():
     y = cm.ar1_simulate(0.5, 1.0, 4, np.random.default_rng(0), x0=2.0)
     assert y.shape == (4,) and y[0] == 2.0
     assert cm.ar1_simulate(0.5, 1.0, 0, rng).shape == (0,)
+
+
+def test_coupling_keeps_every_var_stationary() -> None:
+    from causal_model.components import stationary_coupling, stationary_coupling_np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        rho = rng.uniform(0.0, 0.999, size=3)
+        raw = rng.normal(0.0, 5.0, size=(3, 3))
+        c = stationary_coupling_np(rho, raw)
+        assert np.all(np.diag(c) == 0)
+        a = np.diag(rho) + c
+        assert np.max(np.abs(np.linalg.eigvals(a))) < 1.0
+    # the unconstrained maximum pushes a row right up to (not over) the unit circle
+    c = stationary_coupling_np(np.array([0.9, 0.9]), np.full((2, 2), 50.0))
+    assert np.allclose(c, [[0.0, 0.1], [0.1, 0.0]])
+    np.testing.assert_allclose(stationary_coupling(rho, raw).eval(), stationary_coupling_np(rho, raw))
