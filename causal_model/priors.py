@@ -78,7 +78,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "half_life": ParameterSpec(((),), "positive", "half-life of the elite effect in years"),
     # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.
     "coupling": ParameterSpec(
-        ((DRIVER, DRIVER_TO), ()), "real",
+        ((DRIVER, DRIVER_TO), ()),
+        "real",
         "VAR(1) coupling of drivers (claim 3), unconstrained: C = (1 - rho) tanh(c) / (k - 1)",
     ),
     "p_ru_change_2030": ParameterSpec(

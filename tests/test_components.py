@@ -115,4 +115,6 @@ def test_coupling_keeps_every_var_stationary() -> None:
     # the unconstrained maximum pushes a row right up to (not over) the unit circle
     c = stationary_coupling_np(np.array([0.9, 0.9]), np.full((2, 2), 50.0))
     assert np.allclose(c, [[0.0, 0.1], [0.1, 0.0]])
-    np.testing.assert_allclose(stationary_coupling(rho, raw).eval(), stationary_coupling_np(rho, raw))
+    np.testing.assert_allclose(
+        stationary_coupling(rho, raw).eval(), stationary_coupling_np(rho, raw)
+    )
