@@ -28,6 +28,9 @@ __all__ = [
     "half_life_to_tau_np",
     "logit_pooled",
     "logit_pooled_np",
+    "stationary_coupling",
+    "stationary_coupling_np",
+    "var1_simulate",
 ]
 
 
@@ -273,3 +276,42 @@ def stationary_coupling_np(rho: ArrayLike, raw: ArrayLike) -> np.ndarray:
     k = raw.shape[-1]
     off = 1.0 - np.eye(k)
     return (1.0 - rho)[..., :, None] * np.tanh(raw) * off / max(k - 1, 1)
+
+
+def var1_simulate(
+    x0: np.ndarray,
+    a: np.ndarray,
+    eps: np.ndarray,
+    *,
+    hold: np.ndarray | None = None,
+    hold_value: np.ndarray | None = None,
+) -> np.ndarray:
+    """Run ``x_t = A x_{t-1} + eps_t`` forward from ``x0`` (numpy; one system per draw).
+
+    Parameters
+    ----------
+    x0
+        (S, n) state before the first step.
+    a
+        (S, n, n) transition matrices.
+    eps
+        (S, H, n) innovations of the H steps.
+    hold
+        Optional (H, n) boolean: state components fixed (not propagated) at a step.
+    hold_value
+        (S, H, n) values of the held components (used where ``hold`` is True).
+
+    Returns
+    -------
+    numpy.ndarray
+        (S, H, n) states after each step. A held component enters the next step with its
+        held value, so other states respond to it through ``A`` (an intervention).
+    """
+    x = np.asarray(x0, dtype=float)
+    out = np.empty(eps.shape)
+    for h in range(eps.shape[1]):
+        x = np.einsum("sij,sj->si", a, x) + eps[:, h]
+        if hold is not None:
+            x = np.where(hold[h], hold_value[:, h], x)
+        out[:, h] = x
+    return out

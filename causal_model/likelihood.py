@@ -85,3 +85,54 @@ def pointwise_loglik(md: ModelData, eta: np.ndarray, scale, nu, alpha) -> np.nda
             )
         out[..., m, j] = ll
     return out
+
+
+def draw_observations(
+    family: np.ndarray,
+    eta: np.ndarray,
+    scale: np.ndarray,
+    nu: np.ndarray,
+    alpha: np.ndarray,
+    trials: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw indicators on the model scale given linear predictors (numpy).
+
+    Parameters
+    ----------
+    family
+        (N,) family codes.
+    eta
+        (..., T, N) linear predictors.
+    scale, nu, alpha
+        (..., N) noise sd (gaussian), degrees of freedom (student_t), NB dispersion.
+    trials
+        (T, N) or (..., T, N) binomial trials (integers; ignored for other families).
+    rng
+        Random generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        (..., T, N): standardised values for gaussian families, counts for the others.
+    """
+    out = np.empty(eta.shape)
+    scale, nu, alpha = (np.asarray(v, dtype=float) for v in (scale, nu, alpha))
+    trials = np.broadcast_to(np.asarray(trials), eta.shape)
+    for j, code in enumerate(family):
+        e = eta[..., j]
+        if code == FAMILY_CODE["normal"]:
+            v = e + scale[..., j, None] * rng.normal(size=e.shape)
+        elif code == FAMILY_CODE["student_t"]:
+            dof = np.broadcast_to(nu[..., j, None], e.shape)
+            v = e + scale[..., j, None] * rng.standard_t(dof)
+        elif code == FAMILY_CODE["poisson"]:
+            v = rng.poisson(np.exp(np.clip(e, -30, 15)))
+        elif code == FAMILY_CODE["negative_binomial"]:
+            a = np.broadcast_to(alpha[..., j, None], e.shape)
+            mu = np.exp(np.clip(e, -30, 15))
+            v = rng.negative_binomial(a, a / (a + mu))
+        else:
+            v = rng.binomial(trials[..., j].astype(int), 1.0 / (1.0 + np.exp(-e)))
+        out[..., j] = v
+    return out

@@ -14,6 +14,7 @@ import xarray as xr
 
 from causal_model.components import elite_term_np
 from causal_model.dims import DRIVER, EVENT, EVENT_TYPES, INDICATOR, YEAR
+from causal_model.likelihood import draw_observations
 from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, FAMILY_CODE
 
 #: Parameters recorded as the truth of a simulation.
@@ -128,24 +129,10 @@ def simulate(
     nu[md.subset("t")] = truth.get("nu", [])
     alpha = np.ones(n)
     alpha[md.subset("nb")] = truth.get("nb_alpha", [])
-    y = np.full((nt, n), np.nan)
-    trials = np.full((nt, n), np.nan)
-    for j, fam in enumerate(md.family):
-        e = eta[:, j]
-        if fam == FAMILY_CODE["normal"]:
-            v = e + scale[j] * rng.normal(size=nt)
-        elif fam == FAMILY_CODE["student_t"]:
-            v = e + scale[j] * rng.standard_t(nu[j], size=nt)
-        elif fam == FAMILY_CODE["poisson"]:
-            v = rng.poisson(np.exp(np.clip(e, -30, 15))).astype(float)
-        elif fam == FAMILY_CODE["negative_binomial"]:
-            mu = np.exp(np.clip(e, -30, 15))
-            v = rng.negative_binomial(alpha[j], alpha[j] / (alpha[j] + mu)).astype(float)
-        else:
-            tr = md.trials[:, j].astype(int)
-            v = rng.binomial(tr, 1 / (1 + np.exp(-e))).astype(float)
-            trials[:, j] = np.where(md.mask[:, j], tr, np.nan)
-        y[:, j] = np.where(md.mask[:, j], v, np.nan)
+    drawn = draw_observations(md.family, eta, scale, nu, alpha, md.trials.astype(int), rng)
+    y = np.where(md.mask, drawn, np.nan)
+    binom = md.family == FAMILY_CODE["binomial"]
+    trials = np.where(md.mask & binom[None, :], md.trials, np.nan)
 
     keep = list(md.indicators)
     panel = template.sel({INDICATOR: keep}).copy()
