@@ -313,6 +313,31 @@ def forecast(
         {key: ((YEAR,), panel["value"].sel(indicator=key).values) for key in md.indicators},
         coords={YEAR: md.years},
     )
+    for j, key in enumerate(md.indicators):
+        meta = {
+            name: str(panel[name].sel(indicator=key).item())
+            for name in ("description", "latent", "family", "transform", "unit")
+            if name in panel.coords
+        }
+        meta["trials"] = "constant_data.trials" if md.family[j] == FAMILY_CODE["binomial"] else ""
+        observed[key].attrs.update(meta)
+    past = model.past_events()
+    events_past = xr.Dataset(
+        {
+            "event_time": (("past_event",), past["time"].values.astype(float)),
+            "event_country": (("past_event",), past["country"].values.astype(str)),
+            "event_label": (
+                ("past_event",),
+                np.array([str(x) for x in past["leader_in"].values], dtype=str),
+            ),
+            "trials": ((YEAR, "indicator"), np.where(md.mask, md.trials, np.nan)),
+        },
+        coords={
+            "past_event": [str(e) for e in past[EVENT].values],
+            YEAR: md.years,
+            "indicator": list(md.indicators),
+        },
+    )
     years_f = paths.years[future]
     nobs = np.zeros(len(years_f), dtype=int)
     inside = np.isin(years_f, md.years)
@@ -349,6 +374,7 @@ def forecast(
         posterior_predictive=fitted,
         predictions=predictions,
         observed_data=observed,
+        constant_data=events_past,
         predictions_constant_data=const,
     )
     import json

@@ -47,6 +47,7 @@ from causal_model.model_parts import (
     full_scale,
     loading_matrix,
     measurement_parameters,
+    sampled_states,
     tension_parameters,
     transition,
 )
@@ -203,7 +204,7 @@ class TensionModel:
             const = offset + params["intercept_full"]
             c = const[None, :] + lam[None, :] * params["elite"][:, None]
             if self.latent == "sampled":
-                states = _sampled_states(md, a, q, p0)
+                states = sampled_states(md, a, q, p0)
                 eta = c + pt.dot(states, z.T)
                 observe(md, eta, scale, nu, alpha)
             else:
@@ -345,6 +346,59 @@ class TensionModel:
         idata.attrs["latent"] = self.latent
         return idata
 
+    # ------------------------------------------------------------------ forecasts / causal
+    def _fit_or(self, idata):
+        idata = idata if idata is not None else self.idata_
+        if idata is None:
+            raise ValueError("fit the model first (model.fit()) or pass the fit as idata")
+        return idata
+
+    def forecast(
+        self,
+        idata: az.InferenceData | None = None,
+        until: int = 2030,
+        scenario=None,
+        *,
+        random_seed: int | None = None,
+        start: int | None = None,
+    ) -> az.InferenceData:
+        """Posterior forecast to ``until``; see :func:`causal_model.forecast.forecast`."""
+        from causal_model.forecast import forecast
+
+        return forecast(
+            self, self._fit_or(idata), until, scenario, random_seed=random_seed, start=start
+        )
+
+    def forecast_scenarios(self, idata=None, scenarios=None, *, until=2030, random_seed=None):
+        """Forecasts under several scenarios with common random numbers; see
+        :func:`causal_model.forecast.forecast_scenarios`."""
+        from causal_model.forecast import forecast_scenarios
+
+        kw = {} if scenarios is None else {"scenarios": scenarios}
+        return forecast_scenarios(
+            self, self._fit_or(idata), until=until, random_seed=random_seed, **kw
+        )
+
+    def intervene(self, idata=None, do=None, **kwargs) -> xr.Dataset:
+        """Set or shift drivers from a year on; see :func:`causal_model.causal.intervene`."""
+        from causal_model.causal import intervene
+
+        if not do:
+            raise ValueError("give do={driver: value}, e.g. do={'security': -1.0}")
+        return intervene(self, self._fit_or(idata), do, **kwargs)
+
+    def counterfactual(self, idata=None, **kwargs) -> xr.Dataset:
+        """Counterfactual history; see :func:`causal_model.causal.counterfactual`."""
+        from causal_model.causal import counterfactual
+
+        return counterfactual(self, self._fit_or(idata), **kwargs)
+
+    def decompose(self, data: az.InferenceData | None = None) -> xr.Dataset:
+        """Contributions to tension; see :func:`causal_model.causal.decompose`."""
+        from causal_model.causal import decompose
+
+        return decompose(self._fit_or(data))
+
     def sample_prior_predictive(self, draws: int = 500, random_seed: int | None = None):
         """Parameters, latent paths and indicators drawn from the priors.
 
@@ -371,22 +425,3 @@ class TensionModel:
 
         model, _ = load_fit(path)
         return model
-
-
-def _sampled_states(md: ModelData, a, q, p0):
-    """Latent states as NUTS parameters (non-centred innovations), dims (year, state)."""
-    eps = pm.Normal("state_innovation", 0.0, 1.0, dims=(YEAR, STATE))
-    chol0 = pt.linalg.cholesky(p0)
-    cholq = pt.sqrt(pt.diag(q))
-    x0 = pt.dot(chol0, eps[0])
-
-    def step(e, x_prev, a_, cq):
-        return pt.dot(a_, x_prev) + cq * e
-
-    from pytensor import scan
-
-    rest = scan(
-        step, sequences=[eps[1:]], outputs_info=[x0], non_sequences=[a, cholq], return_updates=False
-    )
-    states = pt.concatenate([x0[None, :], rest], axis=0)
-    return pm.Deterministic("states", states, dims=(YEAR, STATE))

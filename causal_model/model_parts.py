@@ -21,6 +21,7 @@ from causal_model.dims import (
     GAUSSIAN_INDICATOR,
     INTERCEPT_INDICATOR,
     NB_INDICATOR,
+    STATE,
     T_INDICATOR,
     TENSION_INDICATOR,
     YEAR,
@@ -185,3 +186,22 @@ def transition(md: ModelData, params: dict) -> tuple:
     else:
         p0 = pt.diag(pt.concatenate([pt.ones(k), pt.atleast_1d(params["sigma_u"] ** 2)]))
     return a, q, p0
+
+
+def sampled_states(md: ModelData, a, q, p0):
+    """Latent states as NUTS parameters (non-centred innovations), dims (year, state)."""
+    eps = pm.Normal("state_innovation", 0.0, 1.0, dims=(YEAR, STATE))
+    chol0 = pt.linalg.cholesky(p0)
+    cholq = pt.sqrt(pt.diag(q))
+    x0 = pt.dot(chol0, eps[0])
+
+    def step(e, x_prev, a_, cq):
+        return pt.dot(a_, x_prev) + cq * e
+
+    from pytensor import scan
+
+    rest = scan(
+        step, sequences=[eps[1:]], outputs_info=[x0], non_sequences=[a, cholq], return_updates=False
+    )
+    states = pt.concatenate([x0[None, :], rest], axis=0)
+    return pm.Deterministic("states", states, dims=(YEAR, STATE))

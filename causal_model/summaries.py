@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import arviz as az
-import numpy as np
 import pandas as pd
 import xarray as xr
 

@@ -2,5 +2,23 @@
 
 from causal_model.plotting.checks import plot_predictive_check
 from causal_model.plotting.data import plot_indicators
+from causal_model.plotting.forecast import plot_forecast, plot_indicator_forecasts
+from causal_model.plotting.latent import (
+    plot_decomposition,
+    plot_drivers,
+    plot_effect,
+    plot_elite_response,
+)
+from causal_model.plotting.parameters import plot_parameters
 
-__all__ = ["plot_indicators", "plot_predictive_check"]
+__all__ = [
+    "plot_decomposition",
+    "plot_drivers",
+    "plot_effect",
+    "plot_elite_response",
+    "plot_forecast",
+    "plot_indicator_forecasts",
+    "plot_indicators",
+    "plot_parameters",
+    "plot_predictive_check",
+]

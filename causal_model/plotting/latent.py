@@ -1,0 +1,252 @@
+"""Latent-structure figures: driver paths, the decomposition of tension, the elite impulse
+response, and intervention / counterfactual effects."""
+
+from __future__ import annotations
+
+import arviz as az
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from causal_model.causal import COMPONENT, decompose, latent_history
+from causal_model.dims import DRIVER, EVENT_TYPES, YEAR
+from causal_model.plotting.data import LATENT_COLORS
+from causal_model.plotting.forecast import FORECAST_COLOR, HISTORY_COLOR, band, year_axis
+
+__all__ = ["plot_decomposition", "plot_drivers", "plot_effect", "plot_elite_response"]
+
+COMPONENT_COLORS = {**LATENT_COLORS, "elite": "#2a9d8f", "residual": "#b0b0b0"}
+EVENT_TYPE_LABELS = {
+    "us": "new US president",
+    "ru": "new Russian head of state",
+    "ru_formal": "formal Russian change (2008, 2012)",
+}
+EVENT_TYPE_COLORS = {"us": "#1f5fa8", "ru": "#c0392b", "ru_formal": "#e59866"}
+
+
+def _flat(da: xr.DataArray) -> np.ndarray:
+    v = da.transpose("chain", "draw", ...).values
+    return v.reshape(-1, *v.shape[2:]).astype(float)
+
+
+def _forecast_start(data: az.InferenceData) -> int | None:
+    return int(data.predictions[YEAR].min()) if "predictions" in data.groups() else None
+
+
+def plot_drivers(
+    data: az.InferenceData,
+    *,
+    fig: Figure | None = None,
+    intervals: tuple[float, ...] = (0.5, 0.9),
+) -> Figure:
+    """One panel per latent driver: posterior path (and forecast) with bands.
+
+    Parameters
+    ----------
+    data
+        A fit or a forecast.
+    fig
+        Figure to draw into.
+    intervals
+        Central interval widths.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    paths = latent_history(data)
+    drivers = [str(d) for d in paths[DRIVER].values]
+    fig = fig or plt.figure(figsize=(4 * len(drivers), 3.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(drivers), sharey=True))
+    start = _forecast_start(data)
+    for ax, d in zip(axes, drivers, strict=True):
+        da = paths["drivers"].sel({DRIVER: d})
+        band(
+            ax,
+            da[YEAR].values,
+            _flat(da),
+            color=LATENT_COLORS.get(d, HISTORY_COLOR),
+            intervals=intervals,
+            label=d,
+        )
+        if start is not None:
+            ax.axvspan(start - 0.5, float(da[YEAR].max()) + 0.5, color="0.93", zorder=-10)
+        ax.axhline(0, color="0.6", lw=0.6)
+        ax.set_title(d, loc="left")
+        year_axis(ax)
+    axes[0].set_ylabel("driver (sd units; + raises tension)")
+    fig.suptitle("Latent drivers (shaded: forecast / nowcast)", fontweight="bold")
+    return fig
+
+
+def plot_decomposition(
+    data: az.InferenceData, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Stacked posterior-mean contributions to tension (drivers, elite, residual) and the
+    tension path they add up to (posterior mean with its 90% interval).
+
+    Parameters
+    ----------
+    data
+        A fit or a forecast.
+    ax
+        Axes to draw on.
+    title
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+    dec = decompose(data)
+    mean = dec["contribution"].mean(("chain", "draw"))
+    years = mean[YEAR].values
+    pos = np.zeros(len(years))
+    neg = np.zeros(len(years))
+    for comp in mean[COMPONENT].values:
+        v = mean.sel({COMPONENT: comp}).values
+        bottom = np.where(v >= 0, pos, neg)
+        ax.bar(
+            years,
+            v,
+            bottom=bottom,
+            width=0.8,
+            color=COMPONENT_COLORS.get(str(comp), "0.5"),
+            label=str(comp),
+            edgecolor="white",
+            lw=0.3,
+        )
+        pos += np.where(v >= 0, v, 0)
+        neg += np.where(v < 0, v, 0)
+    t = _flat(dec["tension"])
+    ax.plot(years, t.mean(axis=0), color="k", lw=1.8, label="tension (mean)")
+    lo, hi = np.quantile(t, [0.05, 0.95], axis=0)
+    ax.fill_between(years, lo, hi, color="k", alpha=0.12, lw=0, label="tension 90% interval")
+    start = _forecast_start(data)
+    if start is not None:
+        ax.axvline(start - 0.5, color="0.4", ls="--", lw=0.8)
+        ax.text(start - 0.4, ax.get_ylim()[1], " forecast", va="top", fontsize=7, color="0.4")
+    ax.axhline(0, color="0.4", lw=0.6)
+    year_axis(ax)
+    ax.set_ylabel("contribution to tension (sd)")
+    ax.set_title(title or "What drives tension: posterior-mean contributions", loc="left")
+    ax.legend(loc="upper left", fontsize=7, ncols=3, frameon=False)
+    return ax
+
+
+def plot_elite_response(
+    idata: az.InferenceData,
+    *,
+    ax: Axes | None = None,
+    years: float = 8.0,
+    event_types: tuple[str, ...] = ("us", "ru"),
+    interval: float = 0.9,
+) -> Axes:
+    """Effect of a change of leader on tension by years since it, with the half-life marked.
+
+    Parameters
+    ----------
+    idata
+        A fit (or forecast) whose ``posterior`` has ``elite_mu`` and ``half_life``.
+    ax
+        Axes to draw on.
+    years
+        Horizon of the response in years.
+    event_types
+        Event types shown (``us``, ``ru``, ``ru_formal``).
+    interval
+        Width of the posterior band.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    post = idata.posterior
+    unknown = [t for t in event_types if t not in EVENT_TYPES]
+    if unknown:
+        raise ValueError(f"unknown event type(s) {unknown}; choose from {EVENT_TYPES}")
+    if "elite_mu" not in post:
+        raise ValueError("this fit has no elite-circulation effect (variant no_elite)")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    s = np.linspace(0, years, 200)
+    permanent = "half_life" not in post
+    tau = None if permanent else _flat(post["half_life"]) / np.log(2)
+    for etype in event_types:
+        mu = _flat(post["elite_mu"].sel(event_type=etype))
+        g = np.ones((len(mu), len(s))) if permanent else np.exp(-s[None, :] / tau[:, None])
+        resp = mu[:, None] * g
+        color = EVENT_TYPE_COLORS.get(etype, "0.3")
+        band(ax, s, resp, color=color, intervals=(interval,), label=EVENT_TYPE_LABELS[etype])
+    if not permanent:
+        hl = _flat(post["half_life"])
+        med = float(np.median(hl))
+        lo, hi = np.quantile(hl, [(1 - interval) / 2, (1 + interval) / 2])
+        ax.axvline(med, color="k", ls="--", lw=1)
+        ax.axvspan(lo, hi, color="k", alpha=0.06, lw=0)
+        ax.text(
+            med,
+            ax.get_ylim()[0],
+            f" half-life {med:.1f} y ({lo:.1f}-{hi:.1f})",
+            fontsize=8,
+            va="bottom",
+        )
+    ax.axhline(0, color="0.5", lw=0.6)
+    ax.set_xlabel("years since the change of head of state")
+    ax.set_ylabel("effect on tension (sd; < 0 improves relations)")
+    ax.set_title("Elite circulation: impulse response (mean effect of an event type)", loc="left")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_effect(effect: xr.Dataset, *, fig: Figure | None = None, interval: float = 0.9) -> Figure:
+    """An intervention or counterfactual: factual vs alternative tension, and their difference.
+
+    Parameters
+    ----------
+    effect
+        From :func:`causal_model.causal.intervene` or :func:`~causal_model.causal.counterfactual`.
+    fig
+        Figure to draw into.
+    interval
+        Width of the posterior bands.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the two tension paths (top) and the effect with its band (bottom).
+    """
+    fig = fig or plt.figure(figsize=(8, 6), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    years = effect[YEAR].values
+    band(
+        top,
+        years,
+        _flat(effect["tension_factual"]),
+        color=HISTORY_COLOR,
+        intervals=(interval,),
+        label="factual",
+    )
+    band(
+        top,
+        years,
+        _flat(effect["tension_alternative"]),
+        color=FORECAST_COLOR,
+        intervals=(interval,),
+        label="alternative",
+    )
+    top.set_ylabel("latent tension (sd)")
+    top.legend(fontsize=8, frameon=False)
+    top.set_title(effect.attrs.get("question", ""), loc="left", fontsize=10)
+    eff = _flat(effect["effect"])
+    band(bottom, years, eff, color="#2a9d8f", intervals=(0.5, interval), label="effect")
+    bottom.axhline(0, color="0.4", lw=0.7)
+    bottom.set_ylabel("alternative - factual (sd)")
+    year_axis(bottom)
+    kind = effect.attrs.get("kind", "effect")
+    fig.suptitle(f"{kind.capitalize()}: effect on tension", fontweight="bold")
+    return fig
