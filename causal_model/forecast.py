@@ -118,7 +118,7 @@ def elite_contributions(
         mu = _flat(posterior["elite_mu"], "event_type")
         sigma = _flat(posterior["elite_sigma"])
         types = np.array([EVENT_TYPES.index(e.event_type) for e in future.events])
-        delta_f = mu[:, types] + sigma[:, None] * rng.standard_normal((s, n_f))
+        delta_f = mu[:, types] + sigma[:, None] * rng.standard_normal((n_f, s)).T
         delta_f = np.where(happens, delta_f, 0.0)
     delta = np.concatenate([delta_p, delta_f], axis=1)
     lag = times[None, :, None] - ev_times[None, None, :]

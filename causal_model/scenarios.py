@@ -280,7 +280,9 @@ def realise(
             prob[:, j] = draw_prior(priors, ev.prior_key, n_draws, rng_prior)
         else:
             prob[:, j] = float(ev.probability)
-    happens = rng.uniform(size=(n_draws, n_ev)) < prob
+    # one block of draws per event, in event order: adding or removing a later event leaves
+    # the numbers of the earlier ones unchanged
+    happens = rng.uniform(size=(n_ev, n_draws)).T < prob
     return prob, happens
 
 

@@ -25,3 +25,16 @@ def real_panel() -> xr.Dataset:
 def panel(real_panel: xr.Dataset) -> xr.Dataset:
     """Short name for :func:`real_panel` used by the data and model tests."""
     return real_panel
+
+
+@pytest.fixture(scope="session")
+def tiny_fit(real_panel: xr.Dataset):
+    """The reference model fitted to the real panel with few draws (plumbing tests only).
+
+    The compiled sampler is cached in-process, so the slow real-panel fit reuses it.
+    """
+    from causal_model.model import TensionModel
+
+    model = TensionModel(real_panel)
+    idata = model.fit(draws=100, tune=200, chains=2, random_seed=11, diagnostics=False)
+    return model, idata

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
+from causal_model import simulate
 from causal_model.diagnostics import ESS_MIN, RHAT_MAX, diagnose
 from causal_model.model import TensionModel
-from causal_model import simulate
 
 
 def test_adding_nan_years_leaves_the_posterior_unchanged(panel):
