@@ -35,8 +35,9 @@ class CLIError(Exception):
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exception types that are the user's to fix (imported lazily)."""
     from causal_model.data import DataNotFoundError, PanelValidationError, RegistryError
+    from causal_model.scenarios import ScenarioError
 
-    return (CLIError, DataNotFoundError, PanelValidationError, RegistryError)
+    return (CLIError, DataNotFoundError, PanelValidationError, RegistryError, ScenarioError)
 
 
 # ------------------------------------------------------------------------------ output paths
@@ -251,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the panel from the raw files instead of using the cache",
     )
+    from causal_model.cli_model import add_model_commands
+
+    add_model_commands(sub, _subcommand)
     return parser
 
 
