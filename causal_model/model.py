@@ -279,6 +279,13 @@ class TensionModel:
 
         from causal_model.sampling import run_sampler
 
+        if sampler == "numpyro" and self.latent == "marginal":
+            raise ValueError(
+                "sampler='numpyro' needs the full-latent model: TensionModel(..., "
+                "latent='sampled'). The marginal model integrates the states out with a "
+                "numba-compiled Laplace step that JAX cannot trace; use sampler='nutpie' or "
+                "'pymc' for it."
+            )
         t0 = time.perf_counter()
         model = self.build()
         md = self.data

@@ -126,11 +126,12 @@ def measurement_parameters(priors, md: ModelData) -> dict:
 def full_scale(md: ModelData, params: dict) -> tuple:
     """Per-indicator vectors (length N) of noise sd, student-t dof and NB dispersion."""
     n = len(md.indicators)
-    scale, nu, alpha = pt.ones(n), pt.ones(n) * 1e6, pt.ones(n)
+    # fixed entries are numpy constants (JAX cannot set a subtensor to a Python scalar)
+    base = np.ones(n)
+    base[md.subset("driver_anchor")] = DRIVER_ANCHOR_NOISE
+    scale, nu, alpha = pt.as_tensor_variable(base), pt.ones(n) * 1e6, pt.ones(n)
     if "sigma_obs" in params:
         scale = pt.set_subtensor(scale[md.subset("gaussian")], params["sigma_obs"])
-    if md.subset("driver_anchor").size:
-        scale = pt.set_subtensor(scale[md.subset("driver_anchor")], DRIVER_ANCHOR_NOISE)
     if "nu" in params:
         nu = pt.set_subtensor(nu[md.subset("t")], params["nu"])
     if "nb_alpha" in params:
@@ -142,18 +143,19 @@ def loading_matrix(md: ModelData, params: dict) -> tuple:
     """Z (N x S) mapping states (drivers, residual) to indicators, and tension weights lam (N)."""
     n, k = len(md.indicators), len(md.drivers)
     direction = md.direction.astype(float)
-    lam = pt.zeros(n)
-    lam = pt.set_subtensor(lam[md.anchor], 1.0 * direction[md.anchor])
+    lam_fixed = np.zeros(n)
+    lam_fixed[md.anchor] = direction[md.anchor]
+    lam = pt.as_tensor_variable(lam_fixed)
     free = md.subset("tension_free")
     if free.size:
         lam = pt.set_subtensor(lam[free], direction[free] * params["tension_loading"])
-    z = pt.zeros((n, k + 1))
+    z_fixed = np.zeros((n, k + 1))
+    aidx = md.subset("driver_anchor")
+    z_fixed[aidx, md.driver_of[aidx]] = direction[aidx] * DRIVER_ANCHOR_LOADING
+    z = pt.as_tensor_variable(z_fixed)
     didx = md.subset("driver_free")
     if didx.size:
         z = pt.set_subtensor(z[didx, md.driver_of[didx]], direction[didx] * params["loading"])
-    aidx = md.subset("driver_anchor")
-    if aidx.size:
-        z = pt.set_subtensor(z[aidx, md.driver_of[aidx]], direction[aidx] * DRIVER_ANCHOR_LOADING)
     tidx = md.subset("tension")
     row = pt.concatenate([params["beta"], pt.ones(1)])
     z = pt.set_subtensor(z[tidx], lam[tidx][:, None] * row[None, :])

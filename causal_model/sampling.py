@@ -133,6 +133,10 @@ def _run(model, sampler, draws, tune, chains, seed, progressbar, cache_key, data
             raise ImportError(
                 "sampler='numpyro' needs JAX and numpyro: pip install numpyro"
             ) from None
+        from pymc.model.transform.optimization import freeze_dims_and_data
+
+        # JAX needs static shapes: dims and data become constants of the graph
+        model = freeze_dims_and_data(model)
         idata = pm.sample(
             draws=draws,
             tune=tune,

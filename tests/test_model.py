@@ -151,3 +151,18 @@ def test_prior_predictive_plot(panel, tmp_path):
     assert fig.axes[0].get_title(loc="left") == str(panel.indicator.values[0])
     fig.savefig(tmp_path / "pp.png")
     assert (tmp_path / "pp.png").stat().st_size > 10_000
+
+
+def test_numpyro_sampler_runs_the_full_latent_model(panel):
+    pytest.importorskip("numpyro")
+    model = TensionModel(panel, latent="sampled")
+    idata = model.fit(
+        draws=30, tune=30, chains=2, sampler="numpyro", random_seed=3, diagnostics=False
+    )
+    post = idata.posterior
+    assert post.sizes["chain"] == 2 and post.sizes["draw"] == 30
+    assert post["beta"].dims == ("chain", "draw", "driver")
+    assert post["tension"].dims == ("chain", "draw", "year")
+    assert set(idata.log_likelihood.data_vars) == set(model.data.indicators)
+    with pytest.raises(ValueError, match="latent='sampled'"):
+        TensionModel(panel).fit(draws=10, tune=10, sampler="numpyro")

@@ -173,25 +173,19 @@ def plot_forecast(
             continue
         o = other.predictions["tension"]
         color = SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
-        band(
-            ax,
-            o[YEAR].values,
-            _flat(o),
-            color=color,
-            intervals=(0.9,),
-            label=None,
-            gid=None,
-            median=False,
-        )
+        draws = _flat(o)
+        yrs = o[YEAR].values
         ax.plot(
-            o[YEAR].values,
-            np.median(_flat(o), axis=0),
+            yrs,
+            np.median(draws, axis=0),
             color=color,
-            lw=1.4,
+            lw=1.5,
             ls="--",
-            label=f"scenario: {name} (median, 90%)",
+            label=f"scenario {name}: median and 90% interval",
         )
-    ax.axvspan(start - 0.5, float(fc[YEAR].max()) + 0.5, color="0.93", zorder=-10)
+        for q in (0.05, 0.95):
+            ax.plot(yrs, np.quantile(draws, q, axis=0), color=color, lw=0.8, ls=":")
+    ax.axvspan(start - 0.5, float(fc[YEAR].max()) + 0.5, color="0.96", zorder=-10)
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.text(
         start - 0.4, ax.get_ylim()[0], " forecast / nowcast", fontsize=7, va="bottom", color="0.4"
