@@ -49,12 +49,11 @@ def _loo_diff(comparison: pd.DataFrame | None, reference: str, other: str):
         return np.nan, np.nan
     elpd = comparison["elpd_loo"]
     diff = float(elpd[reference] - elpd[other])
-    # dse is the SE of the difference to the best model; for a pair with the best it is exact
-    best = comparison.index[0]
-    se = float(comparison.loc[other if reference == best else reference, "dse"])
-    if best not in (reference, other):
-        se = np.nan
-    return diff, se
+    pointwise = comparison.attrs.get("pointwise_elpd", {})
+    if reference in pointwise and other in pointwise:
+        d = np.asarray(pointwise[reference]) - np.asarray(pointwise[other])
+        return diff, float(np.sqrt(d.size * np.var(d, ddof=1)))
+    return diff, np.nan
 
 
 def hypotheses(

@@ -1,0 +1,93 @@
+"""Variant comparison by PSIS-LOO over years, and the hypotheses scorecard."""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pytest
+import xarray as xr
+
+from causal_model.comparison import (
+    YEAR_MARGINAL,
+    compare,
+    marginal_year_log_likelihood,
+    year_log_likelihood,
+)
+from causal_model.hypotheses import hypotheses
+
+YEARS = np.arange(2000, 2030)
+
+
+def _fake_fit(rng, shift: float, indicators=("a", "b", "c")) -> az.InferenceData:
+    """A fit whose pointwise log-likelihood is N(y | mu + shift, 1) for y ~ N(mu, 1)."""
+    y = rng.normal(size=(len(YEARS), len(indicators)))
+    mu = rng.normal(0, 0.05, size=(2, 200, 1, 1))
+    ll = -0.5 * (y[None, None] - mu - shift) ** 2 - 0.5 * np.log(2 * np.pi)
+    ll[..., 3, 0] = np.nan  # one unobserved cell
+    coords = {"chain": [0, 1], "draw": np.arange(200), "year": YEARS}
+    data = {k: (("chain", "draw", "year"), ll[..., j]) for j, k in enumerate(indicators)}
+    post = xr.Dataset({"beta": (("chain", "draw"), mu[..., 0, 0])}, coords=coords)
+    return az.InferenceData(posterior=post, log_likelihood=xr.Dataset(data, coords=coords))
+
+
+def test_compare_ranks_the_better_model_and_leaves_out_years():
+    rng = np.random.default_rng(0)
+    good, bad = _fake_fit(rng, 0.0), _fake_fit(np.random.default_rng(0), 1.0)
+    other = _fake_fit(np.random.default_rng(0), 2.0, indicators=("a", "b"))
+    table = compare({"good": good, "bad": bad, "fewer": other})
+    assert table.index[0] == "good"
+    assert table.loc["bad", "elpd_diff"] > 10
+    assert "year" in table.attrs["unit_left_out"]
+    assert table.attrs["indicators"] == ["a", "b"]  # common to all fits
+    assert table.attrs["n_years"]["good"] == len(YEARS)
+    assert {"elpd_loo", "se", "weight", "max_pareto_k", "n_bad_pareto_k"} <= set(table)
+    assert table["weight"].sum() == pytest.approx(1.0)
+    per_year = year_log_likelihood(good, ["a", "b"])
+    assert per_year.dims == ("chain", "draw", "year")
+    np.testing.assert_allclose(
+        per_year.sel(year=2003), good.log_likelihood["b"].sel(year=2003)
+    )  # the unobserved cell of "a" adds nothing
+    with pytest.raises(ValueError, match="at least two"):
+        compare({"good": good})
+    with pytest.raises(ValueError, match="marginal"):
+        compare({"good": good, "bad": bad}, kind="marginal")
+
+
+def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
+    from causal_model.posterior import state_space_numpy
+    from causal_model.statespace_numpy import laplace_mode_and_precision_numpy
+
+    model, idata = tiny_fit
+    small = idata.sel(draw=slice(0, 20))
+    small = az.InferenceData(posterior=small.posterior, log_likelihood=small.log_likelihood.copy())
+    ll = marginal_year_log_likelihood(model, small)
+    assert ll.dims == ("chain", "draw", "year") and np.isfinite(ll).all()
+    assert YEAR_MARGINAL in small.log_likelihood
+    md = model.data
+    ss = state_space_numpy(md, small.posterior)
+    pieces = [ss[k][1, 3] for k in ("ss_c", "ss_z", "ss_scale", "ss_nu", "ss_alpha")]
+    mats = [ss[k][1, 3] for k in ("ss_a", "ss_q", "ss_p0")]
+    full = laplace_mode_and_precision_numpy(md.y, md.mask, md.trials, md.family, *pieces, *mats)
+    mask = md.mask.copy()
+    t = int(np.flatnonzero(md.years == 2010)[0])
+    mask[t] = False
+    drop = laplace_mode_and_precision_numpy(md.y, mask, md.trials, md.family, *pieces, *mats)
+    assert float(ll.isel(chain=1, draw=3).sel(year=2010)) == pytest.approx(
+        full.loglike - drop.loglike, rel=1e-9
+    )
+
+
+def test_scorecard_rows_and_probabilities(tiny_fit):
+    model, idata = tiny_fit
+    pred = model.forecast(idata, random_seed=1)
+    rng = np.random.default_rng(1)
+    fits = {"reference": _fake_fit(rng, 0.0), "no_elite": _fake_fit(rng, 0.3)}
+    table = hypotheses(idata, comparison=compare(fits), forecast=pred)
+    assert table["claim"].str[:2].tolist() == ["1.", "1.", "1.", "2.", "2.", "3.", "5."]
+    beta = idata.posterior["beta"].sel(driver="security")
+    row = table[table.quantity.str.startswith("beta[security]")].iloc[0]
+    assert row["p_claim"] == pytest.approx(float((beta > 0).mean()))
+    assert row["q05"] <= row["mean"] <= row["q95"]
+    elite = table[table.evidence == "reference vs no_elite"].iloc[0]
+    assert elite["elpd_diff"] > 0 and np.isfinite(elite["elpd_diff_se"])
+    assert table["p_claim"].dropna().between(0, 1).all()
