@@ -29,6 +29,11 @@ _EXPORTS = {
     "compare_scenarios": "causal_model.summaries",
     "decompose": "causal_model.causal",
     "diagnostics_table": "causal_model.diagnostics",
+    "compare": "causal_model.comparison",
+    "marginal_year_log_likelihood": "causal_model.comparison",
+    "hypotheses": "causal_model.scorecard",
+    "lfo_cv": "causal_model.validation",
+    "lfo_summary": "causal_model.validation",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

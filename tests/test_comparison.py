@@ -13,7 +13,7 @@ from causal_model.comparison import (
     marginal_year_log_likelihood,
     year_log_likelihood,
 )
-from causal_model.hypotheses import hypotheses
+from causal_model.scorecard import hypotheses
 
 YEARS = np.arange(2000, 2030)
 

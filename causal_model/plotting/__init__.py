@@ -10,8 +10,13 @@ from causal_model.plotting.latent import (
     plot_elite_response,
 )
 from causal_model.plotting.parameters import plot_parameters
+from causal_model.plotting.validation import plot_coverage, plot_elpd, plot_lfo_skill, plot_pit
 
 __all__ = [
+    "plot_coverage",
+    "plot_elpd",
+    "plot_lfo_skill",
+    "plot_pit",
     "plot_decomposition",
     "plot_drivers",
     "plot_effect",

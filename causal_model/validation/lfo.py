@@ -23,6 +23,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import stats
 
 from causal_model.dims import INDICATOR, TENSION, YEAR
 from causal_model.model_data import FAMILY_CODE
@@ -51,21 +52,46 @@ def _template(model_factory):
     return model
 
 
+def model_spec(model) -> dict:
+    """A picklable description of a model (Prior objects themselves do not pickle)."""
+    return {
+        "panel": model.panel,
+        "events": model.events,
+        "priors": model.priors.to_dict(),
+        "priors_source": str(model.priors.source),
+        "variant": model.variant.to_dict(),
+        "latent": model.latent,
+    }
+
+
+def model_from_spec(spec: dict, panel: xr.Dataset | None = None):
+    """Rebuild the model of :func:`model_spec` (optionally on another panel)."""
+    from causal_model.model import TensionModel
+    from causal_model.priors import PriorSet
+    from causal_model.variants import Variant
+
+    return TensionModel(
+        spec["panel"] if panel is None else panel,
+        spec["events"],
+        priors=PriorSet.from_dict(spec["priors"], source=spec["priors_source"]),
+        variant=Variant.from_dict(spec["variant"]),
+        latent=spec["latent"],
+    )
+
+
 def _seed(random_seed: int, origin: int) -> int:
     return int(np.random.SeedSequence([int(random_seed), int(origin)]).generate_state(1)[0])
 
 
-def refit_and_score(template, origin: int, horizons, fit_kwargs: dict, seed: int) -> pd.DataFrame:
-    """Refit ``template`` on data up to ``origin`` and score model and baselines (one origin)."""
+def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: int) -> pd.DataFrame:
+    """Refit the model of ``spec`` (:func:`model_spec`) on data up to ``origin`` and score the
+    model and the baselines (one origin; runs in a worker)."""
     from causal_model.forecast import build_paths
     from causal_model.likelihood import draw_observations, pointwise_loglik
-    from causal_model.model import TensionModel
 
+    template = model_from_spec(spec)
     full = template.data
-    panel = mask_after(template.panel, origin)
-    model = TensionModel(
-        panel, template.events, template.priors, template.variant, latent=template.latent
-    )
+    model = model_from_spec(spec, mask_after(template.panel, origin))
     t0 = time.perf_counter()
     idata = model.fit(random_seed=seed, diagnostics=False, **fit_kwargs)
     fit_time = time.perf_counter() - t0
@@ -130,6 +156,7 @@ def refit_and_score(template, origin: int, horizons, fit_kwargs: dict, seed: int
                     "lpd": lpd,
                     "in50": scores.in_interval(d, y, 0.5),
                     "in90": scores.in_interval(d, y, 0.9),
+                    "pit": scores.pit_draws(d, y, rng, discrete=fam not in GAUSS),
                 }
             )
             step = None if fam in GAUSS else (1.0 / n if binom else 1.0)
@@ -147,6 +174,7 @@ def refit_and_score(template, origin: int, horizons, fit_kwargs: dict, seed: int
                         "lpd": lp,
                         "in50": scores.in_normal_interval(mu, sd, y, 0.5),
                         "in90": scores.in_normal_interval(mu, sd, y, 0.9),
+                        "pit": float(stats.norm.cdf(y, mu, sd)),
                     }
                 )
     out = pd.DataFrame(rows)
@@ -198,6 +226,7 @@ def lfo_cv(
         wall time, the refit times and the settings. Summarise with :func:`lfo_summary`.
     """
     template = _template(model_factory)
+    spec = model_spec(template)
     origins, horizons = [int(o) for o in origins], tuple(int(h) for h in horizons)
     fit_kwargs = {"draws": draws, "tune": tune, "chains": chains}
     own = executor == "processes"
@@ -209,12 +238,12 @@ def lfo_cv(
     try:
         if executor is None:
             for o in origins:
-                parts[o] = refit_and_score(template, o, horizons, fit_kwargs, _seed(random_seed, o))
+                parts[o] = refit_and_score(spec, o, horizons, fit_kwargs, _seed(random_seed, o))
                 bar(o)
         else:
             futures = {
                 executor.submit(
-                    refit_and_score, template, o, horizons, fit_kwargs, _seed(random_seed, o)
+                    refit_and_score, spec, o, horizons, fit_kwargs, _seed(random_seed, o)
                 ): o
                 for o in origins
             }
@@ -287,4 +316,12 @@ def lfo_summary(table: pd.DataFrame, *, latent: str | None = TENSION) -> pd.Data
     return g.sort_index(level=["horizon"]).sort_values(["horizon", "rank"])
 
 
-__all__ = ["METHODS", "lfo_cv", "lfo_summary", "mask_after", "refit_and_score"]
+__all__ = [
+    "METHODS",
+    "lfo_cv",
+    "lfo_summary",
+    "mask_after",
+    "model_from_spec",
+    "model_spec",
+    "refit_and_score",
+]

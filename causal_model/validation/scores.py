@@ -55,7 +55,20 @@ def in_normal_interval(mu: float, sd: float, y: float, width: float) -> bool:
     return bool(mu - half <= y <= mu + half)
 
 
+def pit_draws(
+    draws: np.ndarray, y: float, rng: np.random.Generator, *, discrete: bool = False
+) -> float:
+    """Probability integral transform of ``y`` under the draws (randomised for discrete
+    outcomes: ``P(X < y) + U P(X = y)``), uniform when the forecasts are calibrated."""
+    d = np.asarray(draws, dtype=float)
+    below = float(np.mean(d < y))
+    if not discrete:
+        return below + 0.5 * float(np.mean(d == y))
+    return below + float(rng.uniform()) * float(np.mean(d == y))
+
+
 __all__ = [
+    "pit_draws",
     "crps_draws",
     "crps_normal",
     "in_interval",
