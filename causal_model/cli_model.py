@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 from causal_model.cli import CLIError
 
 
@@ -55,6 +57,17 @@ def _print_results(result: dict, quiet: bool) -> None:
     print("\nheadline probabilities (scenario: {})".format(result["forecast"].attrs["scenario"]))
     for name, p in result["headline"].items():
         print(f"  {name:<42} {p:6.3f}")
+    card = result.get("scorecard")
+    if card is not None:
+        print("\nthe study's claims (posterior mean, 90% interval, P(claim holds))")
+        for _, r in card.iterrows():
+            if np.isnan(r["p_claim"]):
+                print(f"  {r['claim']:<40} {r['quantity'][:60]}")
+            else:
+                print(
+                    f"  {r['claim']:<40} {r['quantity'][:60]:<60} {r['mean']:6.2f} "
+                    f"[{r['q05']:5.2f}, {r['q95']:5.2f}]  P = {r['p_claim']:.2f}"
+                )
     print()
     for path in result["files"]:
         print(f"wrote {path}")

@@ -30,6 +30,7 @@ TABLES = {
     "headline.csv": "headline probabilities of the forecast",
     "scenarios.csv": "headline probabilities and 2030 tension under each scenario",
     "diagnostics.csv": "convergence diagnostics of every parameter",
+    "hypotheses.csv": "the study's claims: posterior quantities and probabilities",
 }
 MODEL_FILE = "model.nc"
 #: Settings of ``quick`` runs (smoke tests, examples): far too few draws for inference.
@@ -145,7 +146,11 @@ def write_forecast_outputs(
             pred.posterior_predictive, model.panel, title="Posterior predictive check"
         ),
     )
+    from causal_model.scorecard import hypotheses
+
+    scorecard = hypotheses(idata, forecast=pred)
     for name, df, index in (
+        ("hypotheses.csv", scorecard, False),
         ("forecast_summary.csv", summary, False),
         ("headline.csv", headline.rename_axis("quantity").to_frame(), True),
         ("scenarios.csv", compare_scenarios(runs).rename_axis("quantity"), True),
@@ -153,7 +158,13 @@ def write_forecast_outputs(
     ):
         _save_csv(df, out / name, index=index)
         files.append(out / name)
-    return {"headline": headline, "summary": summary, "forecast": pred, "files": files}
+    return {
+        "headline": headline,
+        "summary": summary,
+        "forecast": pred,
+        "scorecard": scorecard,
+        "files": files,
+    }
 
 
 def run(

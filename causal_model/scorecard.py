@@ -146,6 +146,15 @@ def hypotheses(
                 note="fit the coupled variant to score this claim",
             )
         )
+    rows.append(
+        _row(
+            "4. cooperation persists in a few areas",
+            "not measured: the panel has no indicator of issue-specific cooperation",
+            [],
+            None,
+            note="needs indicators of cooperation (non-proliferation, regional crises, terrorism)",
+        )
+    )
     if forecast is not None:
         from causal_model.causal import latent_history
 

@@ -40,8 +40,9 @@ def draw_truth(model_obj, random_seed: int | None = None, overrides: dict | None
     """Draw one parameter set from the priors (then apply ``overrides``)."""
     model = model_obj.build()
     names = [v for v in TRUTH_VARS if v in model.named_vars]
-    values = pm.draw([model[v] for v in names], random_seed=random_seed)
-    truth = {n: np.asarray(v, dtype=float) for n, v in zip(names, values, strict=True)}
+    todo = [n for n in names if n not in (overrides or {})]
+    values = pm.draw([model[v] for v in todo], random_seed=random_seed) if todo else []
+    truth = {n: np.asarray(v, dtype=float) for n, v in zip(todo, values, strict=True)}
     for k, v in (overrides or {}).items():
         truth[k] = np.asarray(v, dtype=float) * np.ones_like(truth.get(k, np.asarray(v)))
     return truth

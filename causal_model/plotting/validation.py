@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-__all__ = ["plot_coverage", "plot_elpd", "plot_lfo_skill", "plot_pit"]
+__all__ = ["plot_coverage", "plot_elpd", "plot_lfo_skill", "plot_pit", "plot_sbc_ranks"]
 
 METHOD_COLORS = {"model": "#c0392b", "persistence": "0.35", "ar1": "#2a6f97", "mean": "#8c510a"}
 
@@ -104,3 +104,30 @@ def plot_pit(
     ax.set_title(f"PIT histogram ({method}, {pit.size} cells)", loc="left")
     ax.legend(frameon=False)
     return ax
+
+
+def plot_sbc_ranks(result, *, fig=None, ncols: int = 4):
+    """Rank histograms of a simulation-based calibration (:func:`causal_model.validation.sbc`)
+    with the 99% band of a uniform histogram; returns the Figure."""
+    from scipy import stats
+
+    params = [str(p) for p in result["parameter"].values]
+    nrows = int(np.ceil(len(params) / ncols))
+    fig = fig or plt.figure(figsize=(3.2 * ncols, 2.4 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    big_l, bins = int(result.attrs["L"]), int(result.attrs["bins"])
+    n = result.sizes["rep"]
+    lo, hi = stats.binom.ppf([0.005, 0.995], n, 1 / bins)
+    edges = np.linspace(0, big_l + 1, bins + 1)
+    for ax, p in zip(axes, params, strict=False):
+        r = result["rank"].sel(parameter=p).values
+        ax.axhspan(lo, hi, color="0.85", lw=0)
+        ax.hist(r, bins=edges, color="#2a6f97", edgecolor="white")
+        pv = float(result["p_value"].sel(parameter=p))
+        ax.set_title(f"{p}  (p = {pv:.2f})", fontsize=8, loc="left")
+        ax.set_xlabel("rank of the truth", fontsize=7)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(params) :]:
+        ax.remove()
+    fig.suptitle(f"SBC rank histograms ({n} replications; grey: 99% band)", fontweight="bold")
+    return fig
