@@ -50,8 +50,14 @@ def year_log_likelihood(idata: az.InferenceData, indicators=None) -> xr.DataArra
     return total.rename(YEAR_LOGLIK).transpose("chain", "draw", YEAR)
 
 
+def marginal_log_likelihood(model, idata: az.InferenceData, *, threads: int = 2) -> xr.DataArray:
+    """``log p(y | params)`` of every draw, the states integrated out (the sampler's own
+    likelihood: exact Kalman for Gaussian indicators, Laplace otherwise). Dims (chain, draw)."""
+    return marginal_year_log_likelihood(model, idata, threads=threads, _total_only=True)
+
+
 def marginal_year_log_likelihood(
-    model, idata: az.InferenceData, *, threads: int = 2
+    model, idata: az.InferenceData, *, threads: int = 2, _total_only: bool = False
 ) -> xr.DataArray:
     """``log p(y[year] | y[other years], params)`` per draw, the latent states integrated out.
 
@@ -78,6 +84,7 @@ def marginal_year_log_likelihood(
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     years = np.flatnonzero(msk.any(axis=1))
     out = np.zeros((nc, nd, len(years)))
+    totals = np.zeros((nc, nd))
 
     def one(flat: int) -> None:
         ci, di = divmod(flat, nd)
@@ -95,6 +102,9 @@ def marginal_year_log_likelihood(
             return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)[7]
 
         full = value(msk)
+        if _total_only:
+            totals[ci, di] = full
+            return
         for j, t in enumerate(years):
             m = msk.copy()
             m[t] = 0.0
@@ -102,6 +112,9 @@ def marginal_year_log_likelihood(
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # the kernel releases the GIL
         list(pool.map(one, range(nc * nd)))
+    if _total_only:
+        coords = {"chain": post["chain"].values, "draw": post["draw"].values}
+        return xr.DataArray(totals, dims=("chain", "draw"), coords=coords, name="marginal_loglik")
     da = xr.DataArray(
         out,
         dims=("chain", "draw", YEAR),
@@ -222,6 +235,7 @@ __all__ = [
     "YEAR_LOGLIK",
     "YEAR_MARGINAL",
     "compare",
+    "marginal_log_likelihood",
     "marginal_year_log_likelihood",
     "year_log_likelihood",
 ]

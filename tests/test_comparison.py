@@ -91,3 +91,25 @@ def test_scorecard_rows_and_probabilities(tiny_fit):
     elite = table[table.evidence == "reference vs no_elite"].iloc[0]
     assert elite["elpd_diff"] > 0 and np.isfinite(elite["elpd_diff_se"])
     assert table["p_claim"].dropna().between(0, 1).all()
+
+
+def test_prior_sensitivity_and_side_by_side_scorecards(tiny_fit):
+    from causal_model.comparison import marginal_log_likelihood
+    from causal_model.sensitivity import prior_sensitivity, scorecards_side_by_side
+
+    model, idata = tiny_fit
+    total = marginal_log_likelihood(model, idata)
+    assert total.dims == ("chain", "draw") and np.isfinite(total).all()
+    table = prior_sensitivity(model, idata, var_names=("beta", "half_life"))
+    assert list(table.index) == [
+        "beta[geopolitics]",
+        "beta[security]",
+        "beta[culture]",
+        "half_life",
+    ]
+    assert (table[["prior", "likelihood"]] >= 0).all().all()
+    assert set(table.diagnosis) <= {"-", "prior-data conflict", "strong prior / weak likelihood"}
+    card = hypotheses(idata)
+    both = scorecards_side_by_side({"neoclassical": card, "sceptic": card})
+    assert both.shape == (len(card), 8)
+    assert ("sceptic", "p_claim") in both.columns

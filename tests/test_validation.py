@@ -94,3 +94,26 @@ def test_lfo_on_a_local_dask_cluster_matches_the_serial_run(tiny_fit):
     b = remote.sort_values(cols).reset_index(drop=True)
     np.testing.assert_allclose(a[["crps", "lpd"]].values, b[["crps", "lpd"]].values, rtol=1e-10)
     assert (a[["in50", "in90"]].values == b[["in50", "in90"]].values).all()
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_of_the_key_parameters(panel):
+    """100 replications on a small panel (17 years, 6 Gaussian indicators): no key parameter's
+    ranks reject uniformity at the 1% level."""
+    from causal_model.plotting import plot_sbc_ranks
+    from causal_model.validation import sbc
+
+    keys = [
+        "gpr_russia",
+        "unga_distance",
+        "milex_ratio",
+        "warheads",
+        "freedom_expression_russia",
+        "polyarchy_gap",
+    ]
+    template = TensionModel(panel.sel(year=slice(2008, 2024), indicator=keys))
+    result = sbc(template, n_reps=100, draws=150, tune=150, chains=2, thin=3, random_seed=7)
+    assert result.sizes["rep"] == 100 and result.attrs["L"] == 100
+    print(result["p_value"].to_series().round(3).to_dict(), result.attrs["wall_time"])
+    assert (result["p_value"] >= 0.01).all(), result["p_value"].to_series().to_dict()
+    assert len(plot_sbc_ranks(result).axes) == result.sizes["parameter"]
