@@ -18,6 +18,7 @@ OUTPUTS = {
         "counterfactual_2009.png",
         "decomposition.png",
     ),
+    "hypotheses_study.py": ("elpd.png", "hypotheses.csv", "hypotheses_both_priors.csv"),
 }
 
 
