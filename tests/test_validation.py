@@ -117,3 +117,38 @@ def test_simulation_based_calibration_of_the_key_parameters(panel):
     print(result["p_value"].to_series().round(3).to_dict(), result.attrs["wall_time"])
     assert (result["p_value"] >= 0.01).all(), result["p_value"].to_series().to_dict()
     assert len(plot_sbc_ranks(result).axes) == result.sizes["parameter"]
+
+
+def test_validation_plots_run_on_a_table():
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from causal_model.plotting import plot_coverage, plot_lfo_skill, plot_pit
+
+    rng = np.random.default_rng(2)
+    rows = [
+        {
+            "origin": o,
+            "horizon": h,
+            "indicator": k,
+            "latent": "tension" if k == "a" else "security",
+            "method": m,
+            "crps": rng.uniform(0.1, 1),
+            "lpd": -1.0,
+            "in50": rng.uniform() < 0.5,
+            "in90": rng.uniform() < 0.9,
+            "pit": rng.uniform(),
+        }
+        for o in range(2008, 2012)
+        for h in (1, 2)
+        for k in ("a", "b")
+        for m in ("model", "persistence", "ar1", "mean")
+    ]
+    table = pd.DataFrame(rows)
+    ax = plot_lfo_skill(table)
+    assert isinstance(ax, Axes) and len(ax.lines) == 5  # 4 methods + the line at 1
+    assert isinstance(plot_coverage(table), Axes)
+    ax = plot_pit(table)
+    assert sum(p.get_height() for p in ax.patches) == len(table[table.method == "model"])
+    summary = lfo_summary(table, latent=None)
+    assert summary["n"].sum() == len(table)

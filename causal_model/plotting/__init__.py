@@ -10,13 +10,20 @@ from causal_model.plotting.latent import (
     plot_elite_response,
 )
 from causal_model.plotting.parameters import plot_parameters
-from causal_model.plotting.validation import plot_coverage, plot_elpd, plot_lfo_skill, plot_pit
+from causal_model.plotting.validation import (
+    plot_coverage,
+    plot_elpd,
+    plot_lfo_skill,
+    plot_pit,
+    plot_sbc_ranks,
+)
 
 __all__ = [
     "plot_coverage",
     "plot_elpd",
     "plot_lfo_skill",
     "plot_pit",
+    "plot_sbc_ranks",
     "plot_decomposition",
     "plot_drivers",
     "plot_effect",

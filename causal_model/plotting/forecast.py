@@ -116,6 +116,7 @@ def plot_forecast(
     intervals: tuple[float, ...] = (0.5, 0.9),
     since: int | None = None,
     events: bool = True,
+    headline: bool = True,
     title: str | None = None,
 ) -> Axes:
     """Fan chart of latent tension: the fitted years, then the forecast to the horizon.
@@ -136,6 +137,8 @@ def plot_forecast(
     events
         Mark past changes of leader (with the new leader's name) and the scenario's events
         (with their probability).
+    headline
+        Print the headline probabilities (claim 5 of the scorecard) in a corner.
     title
         Axes title; default names the scenario.
 
@@ -198,6 +201,20 @@ def plot_forecast(
         title or f"US–Russia tension: posterior and forecast to {int(fc[YEAR].max())}", loc="left"
     )
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=2)
+    if headline:
+        from causal_model.summaries import headline_probabilities
+
+        text = "\n".join(f"{k} = {v:.2f}" for k, v in headline_probabilities(pred).items())
+        ax.text(
+            0.99,
+            0.02,
+            text,
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9},
+        )
     return ax
 
 
