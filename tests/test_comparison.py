@@ -113,3 +113,14 @@ def test_prior_sensitivity_and_side_by_side_scorecards(tiny_fit):
     both = scorecards_side_by_side({"neoclassical": card, "sceptic": card})
     assert both.shape == (len(card), 8)
     assert ("sceptic", "p_claim") in both.columns
+
+
+def test_elpd_plot():
+    from matplotlib.axes import Axes
+
+    from causal_model.plotting import plot_elpd
+
+    rng = np.random.default_rng(0)
+    table = compare({"good": _fake_fit(rng, 0.0), "bad": _fake_fit(np.random.default_rng(0), 1.0)})
+    ax = plot_elpd(table)
+    assert isinstance(ax, Axes) and "ELPD" in ax.get_xlabel()
