@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     from causal_model.cli_model import add_model_commands
 
     add_model_commands(sub, _subcommand)
+    from causal_model.cli_extra import add_extra_commands
+
+    add_extra_commands(sub, _subcommand)
     return parser
 
 

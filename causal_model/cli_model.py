@@ -20,10 +20,21 @@ def _settings(args: argparse.Namespace):
     from causal_model.variants import get_variant
 
     s = RunSettings()
+    if getattr(args, "config", None) is not None:
+        from causal_model.config import ConfigError, load_config
+
+        try:
+            s = load_config(args.config)
+        except ConfigError as exc:
+            raise CLIError(str(exc)) from None
     for name in ("variant", "priors", "sampler", "draws", "tune", "chains", "seed", "until"):
         value = getattr(args, name, None)
         if value is not None:
             setattr(s, name, value)
+    if getattr(args, "variants", None):
+        s.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if getattr(args, "lfo", False):
+        s.lfo = True
     if getattr(args, "scenario", None):
         s.scenario = args.scenario
         s.scenarios = list(dict.fromkeys([args.scenario, *s.scenarios]))
@@ -31,10 +42,11 @@ def _settings(args: argparse.Namespace):
         if not args.raw_dir.is_dir():
             raise CLIError(f"--raw-dir {args.raw_dir}: folder not found")
         s.raw_dir = str(args.raw_dir)
-    try:
-        get_variant(s.variant)
-    except ValueError as exc:
-        raise CLIError(f"--variant: {exc}") from None
+    for v in [s.variant, *s.variants]:
+        try:
+            get_variant(v)
+        except ValueError as exc:
+            raise CLIError(f"--variant: {exc}") from None
     try:
         load_priors(s.priors)
     except (PriorValidationError, FileNotFoundError, ValueError) as exc:
@@ -90,6 +102,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     except (FileExistsError, PermissionError, NotADirectoryError) as exc:
         raise CLIError(str(exc)) from None
+    from causal_model.config import write_config
+
+    result["files"].append(write_config(s, args.out))
     _print_results(result, args.quiet)
     return 0
 
@@ -120,6 +135,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = model.save(args.out / MODEL_FILE, idata, overwrite=args.force)
     diagnostics_table(idata).to_csv(args.out / "diagnostics.csv")
+    from causal_model.config import write_config
+
+    write_config(s, args.out)
     if not args.quiet:
         print(model.diagnostics_.to_string())
         t = model.timing_
@@ -158,6 +176,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser, *, fit: bool) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="run config (TOML); flags override",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default 20241124)")
     p.add_argument("--force", action="store_true", help="replace existing outputs")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")

@@ -54,6 +54,10 @@ class RunSettings:
         default_factory=lambda: ["default", "russian_change", "no_russian_change"]
     )
     raw_dir: str | None = None
+    variants: list[str] = field(
+        default_factory=lambda: ["reference", "no_elite", "permanent_elite"]
+    )
+    lfo: bool = False
 
 
 def check_outputs(out_dir: Path, names, *, force: bool) -> None:
@@ -204,7 +208,7 @@ def run(
 
     s = settings or RunSettings()
     out = Path(out_dir)
-    check_outputs(out, [MODEL_FILE, *FIGURES, *TABLES], force=force)
+    check_outputs(out, [MODEL_FILE, *FIGURES, *TABLES, "run_config.toml"], force=force)
     draws, tune = (QUICK["draws"], QUICK["tune"]) if quick else (s.draws, s.tune)
     panel = load_us_russia(s.raw_dir)
     model = TensionModel(panel, priors=s.priors, variant=s.variant)

@@ -75,3 +75,60 @@ def test_unwritable_output_folder(run_dir, tmp_path, capsys):
         assert "writable" in err
     finally:
         locked.chmod(0o700)
+
+
+def test_priors_show_and_check(tmp_path, capsys):
+    assert main(["priors", "show", "neoclassical_realism"]) == 0
+    out = capsys.readouterr().out
+    assert "beta_mu" in out and "Normal(mu=0.3, sigma=0.15)" in out and "Claim 1" in out
+    assert main(["priors", "check", "weakly_informative"]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[beta_mu]\ndist = "Nrmal"\n[nope]\ndist = "Normal"\nkwargs = {mu = 0}\n')
+    err = _error(capsys, ["priors", "check", str(bad)])
+    assert "beta_mu" in err and "nope" in err and "bad.toml" in err
+
+
+def test_run_config_is_validated_and_flags_override(tmp_path, capsys):
+    from causal_model.config import load_config
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[model]\nvariant = 3\ncolour = "x"\n[extra]\na = 1\n')
+    err = _error(capsys, ["fit", "--out", str(tmp_path / "o"), "--config", str(bad)])
+    for part in ("[model] variant", "[model] colour", "[extra]", "bad.toml"):
+        assert part in err
+    good = tmp_path / "run.toml"
+    good.write_text('[model]\nvariant = "no_elite"\n[sampler]\ndraws = 77\nseed = 5\n')
+    s = load_config(good)
+    assert (s.variant, s.draws, s.seed, s.tune) == ("no_elite", 77, 5, 1000)
+    from argparse import Namespace
+
+    from causal_model.cli_model import _settings
+
+    args = Namespace(
+        config=good,
+        variant=None,
+        priors=None,
+        sampler=None,
+        draws=12,
+        tune=None,
+        chains=None,
+        seed=None,
+        until=None,
+        scenario=None,
+        raw_dir=None,
+    )
+    assert (_settings(args).draws, _settings(args).variant) == (12, "no_elite")
+
+
+def test_compare_command_quick(real_panel, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", "--variants", "reference,no_elite", "--out", str(out), "--quick"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "elpd_loo" in printed and "one year" in printed
+    table = pd.read_csv(out / "compare.csv", index_col=0)
+    assert set(table.index) == {"reference", "no_elite"}
+    assert (out / "elpd.png").is_file() and (out / "run_config.toml").is_file()
+    assert "unknown variant" in _error(
+        capsys, ["compare", "--variants", "reference,zz", "--out", str(tmp_path / "x")]
+    )
