@@ -103,7 +103,7 @@ def test_parameter_recovery_on_simulated_panels(panel):
         m = TensionModel(sim, priors="weakly_informative")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            idata = m.fit(draws=300, tune=400, random_seed=rep, diagnostics=False)
+            idata = m.fit(draws=200, tune=300, random_seed=rep, diagnostics=False)
         post = idata.posterior
         for name in RECOVERED:
             draws = post[name].values.reshape(-1, *post[name].shape[2:])

@@ -57,7 +57,7 @@ def test_report_is_one_self_contained_file(report_dir):
     ):
         assert section in text, section
     sources = re.findall(r'<img[^>]*src="([^"]+)"', text)
-    assert len(sources) >= 6 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) >= 5 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "http://" not in text and "https://" not in text  # readable offline
     assert 'class="fail"' in text  # --quick draws fail the checks, and the report says so
     assert (report_dir / "run_config.toml").is_file() and (report_dir / "compare.csv").is_file()
@@ -86,7 +86,7 @@ def test_report_renders_in_headless_chromium(report_dir):
     found = re.search(r"images=(\d+) broken=(\d+)", run.stdout)
     assert found, run.stdout[-500:] + run.stderr[-500:]
     n_img, broken = map(int, found.groups())
-    assert n_img >= 6 and broken == 0
+    assert n_img >= 5 and broken == 0
     console = [ln for ln in run.stderr.splitlines() if "CONSOLE" in ln]
     errors = [ln for ln in console if re.search(r"error|uncaught|failed", ln, re.I)]
     assert not errors, errors
