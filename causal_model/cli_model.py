@@ -154,7 +154,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if not args.model_file.is_file():
         raise CLIError(f"model file not found: {args.model_file} (write one with `fit`)")
     try:
-        check_outputs(args.out, [*FIGURES, *TABLES], force=args.force)
+        check_outputs(args.out, [*FIGURES, *TABLES, "run_config.toml"], force=args.force)
         model = TensionModel.load(args.model_file)
     except (FileExistsError, PermissionError, NotADirectoryError) as exc:
         raise CLIError(str(exc)) from None
@@ -170,6 +170,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         scenarios=s.scenarios,
         random_seed=s.seed,
     )
+    from causal_model.config import write_config
+
+    result["files"].append(write_config(s, args.out))
     _print_results(result, args.quiet)
     return 0
 

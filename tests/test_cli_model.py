@@ -122,13 +122,26 @@ def test_run_config_is_validated_and_flags_override(tmp_path, capsys):
 
 def test_compare_command_quick(real_panel, tmp_path, capsys):
     out = tmp_path / "cmp"
-    argv = ["compare", "--variants", "reference,no_elite", "--out", str(out), "--quick"]
+    argv = ["compare", "--variants", "reference,no_elite", "--out", str(out), "--quick", "--lfo"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "elpd_loo" in printed and "one year" in printed
     table = pd.read_csv(out / "compare.csv", index_col=0)
     assert set(table.index) == {"reference", "no_elite"}
     assert (out / "elpd.png").is_file() and (out / "run_config.toml").is_file()
+    lfo = pd.read_csv(out / "lfo.csv")
+    assert set(lfo.method) == {"model", "persistence", "ar1", "mean"}
+    assert set(lfo.origin) == {2014, 2018}
+    for name in ("lfo_skill.png", "coverage.png", "pit.png", "lfo_summary.csv"):
+        assert (out / name).is_file(), name
     assert "unknown variant" in _error(
         capsys, ["compare", "--variants", "reference,zz", "--out", str(tmp_path / "x")]
     )
+
+
+def test_fit_command_quick(real_panel, tmp_path, capsys):
+    out = tmp_path / "fit"
+    assert main(["fit", "--out", str(out), "--quick", "--seed", "2", "--quiet"]) == 0
+    assert (out / "model.nc").is_file() and (out / "diagnostics.csv").is_file()
+    assert "seed = 2" in (out / "run_config.toml").read_text()
+    assert "--force" in _error(capsys, ["fit", "--out", str(out), "--quick"])
