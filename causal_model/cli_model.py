@@ -111,25 +111,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_fit(args: argparse.Namespace) -> int:
     """``causal-model fit``: fit, print the diagnostics table, save the model file."""
-    from causal_model.data import load_us_russia
-    from causal_model.model import TensionModel
-    from causal_model.pipeline import MODEL_FILE, QUICK, check_outputs
+    from causal_model.pipeline import MODEL_FILE, check_outputs, fit_model
 
     s = _settings(args)
     try:
         check_outputs(args.out, [MODEL_FILE, "diagnostics.csv"], force=args.force)
     except (FileExistsError, PermissionError, NotADirectoryError) as exc:
         raise CLIError(str(exc)) from None
-    draws, tune = (QUICK["draws"], QUICK["tune"]) if args.quick else (s.draws, s.tune)
-    model = TensionModel(load_us_russia(s.raw_dir), priors=s.priors, variant=s.variant)
-    idata = model.fit(
-        draws=draws,
-        tune=tune,
-        chains=s.chains,
-        sampler=s.sampler,
-        random_seed=s.seed,
-        progressbar=not args.quiet,
-    )
+    log = (lambda *a, **k: None) if args.quiet else print
+    model, idata = fit_model(s, quick=args.quick, progressbar=not args.quiet, log=log)
     from causal_model.diagnostics import diagnostics_table
 
     args.out.mkdir(parents=True, exist_ok=True)

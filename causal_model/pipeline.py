@@ -171,6 +171,42 @@ def write_forecast_outputs(
     }
 
 
+def fit_model(
+    s: RunSettings,
+    *,
+    variant: str | None = None,
+    quick: bool = False,
+    progressbar: bool = False,
+    log=print,
+    panel=None,
+):
+    """Fit ``variant`` (default ``s.variant``) on the real panel with the run's settings.
+
+    Returns
+    -------
+    (TensionModel, arviz.InferenceData)
+    """
+    from causal_model.data import load_us_russia
+    from causal_model.model import TensionModel
+
+    draws, tune = (QUICK["draws"], QUICK["tune"]) if quick else (s.draws, s.tune)
+    panel = load_us_russia(s.raw_dir) if panel is None else panel
+    model = TensionModel(panel, priors=s.priors, variant=variant or s.variant)
+    log(
+        f"fitting {model.variant.name} ({model.priors.source}) on {panel.sizes['year']} years x "
+        f"{panel.sizes['indicator']} indicators: {s.chains} chains x {draws} draws, {s.sampler}"
+    )
+    idata = model.fit(
+        draws=draws,
+        tune=tune,
+        chains=s.chains,
+        sampler=s.sampler,
+        random_seed=s.seed,
+        progressbar=progressbar,
+    )
+    return model, idata
+
+
 def run(
     out_dir: str | os.PathLike,
     settings: RunSettings | None = None,
@@ -203,27 +239,10 @@ def run(
         As :func:`write_forecast_outputs`, plus ``model``, ``idata``, ``diagnostics`` and
         ``timing``.
     """
-    from causal_model.data import load_us_russia
-    from causal_model.model import TensionModel
-
     s = settings or RunSettings()
     out = Path(out_dir)
     check_outputs(out, [MODEL_FILE, *FIGURES, *TABLES, "run_config.toml"], force=force)
-    draws, tune = (QUICK["draws"], QUICK["tune"]) if quick else (s.draws, s.tune)
-    panel = load_us_russia(s.raw_dir)
-    model = TensionModel(panel, priors=s.priors, variant=s.variant)
-    log(
-        f"fitting {model.variant.name} ({model.priors.source}) on {panel.sizes['year']} years x "
-        f"{panel.sizes['indicator']} indicators: {s.chains} chains x {draws} draws, {s.sampler}"
-    )
-    idata = model.fit(
-        draws=draws,
-        tune=tune,
-        chains=s.chains,
-        sampler=s.sampler,
-        random_seed=s.seed,
-        progressbar=progressbar,
-    )
+    model, idata = fit_model(s, quick=quick, progressbar=progressbar, log=log)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / MODEL_FILE, idata, overwrite=force)
     result = write_forecast_outputs(
@@ -245,4 +264,13 @@ def run(
     return result
 
 
-__all__ = ["FIGURES", "MODEL_FILE", "QUICK", "TABLES", "RunSettings", "check_outputs", "run"]
+__all__ = [
+    "FIGURES",
+    "MODEL_FILE",
+    "QUICK",
+    "TABLES",
+    "RunSettings",
+    "check_outputs",
+    "fit_model",
+    "run",
+]

@@ -30,21 +30,13 @@ def fit_variants(s: RunSettings, *, quick: bool, log=print, panel=None, known=No
     """
     from causal_model.comparison import marginal_year_log_likelihood
     from causal_model.data import load_us_russia
-    from causal_model.model import TensionModel
+    from causal_model.pipeline import fit_model
 
     panel = load_us_russia(s.raw_dir) if panel is None else panel
-    draws, tune = (QUICK["draws"], QUICK["tune"]) if quick else (s.draws, s.tune)
     out = dict(known or {})
     for v in s.variants:
         if v not in out:
-            log(f"fitting variant {v} ({s.chains} chains x {draws} draws)")
-            m = TensionModel(panel, priors=s.priors, variant=v)
-            out[v] = (
-                m,
-                m.fit(
-                    draws=draws, tune=tune, chains=s.chains, sampler=s.sampler, random_seed=s.seed
-                ),
-            )
+            out[v] = fit_model(s, variant=v, quick=quick, log=log, panel=panel)
         m, fit = out[v]
         if not v.startswith("drop_") and "year_marginal" not in fit.log_likelihood:
             marginal_year_log_likelihood(m, fit)
