@@ -86,11 +86,12 @@ def _flatten(s: xr.Dataset) -> dict:
 
 
 def scorecards_side_by_side(cards: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Several scorecards (e.g. per priors file) in one table: mean, interval and P(claim)
-    of each quantity under each."""
+    """Several scorecards (e.g. per priors file) in one table: mean, interval, P(claim) and
+    the LOO evidence (ELPD difference and its SE) of each quantity under each."""
     parts = []
     for name, card in cards.items():
-        c = card.set_index(["claim", "quantity"])[["mean", "q05", "q95", "p_claim"]]
+        cols = ["mean", "q05", "q95", "p_claim", "elpd_diff", "elpd_diff_se"]
+        c = card.set_index(["claim", "quantity"])[cols]
         c.columns = pd.MultiIndex.from_product([[name], c.columns])
         parts.append(c)
     return pd.concat(parts, axis=1)

@@ -111,8 +111,8 @@ def test_prior_sensitivity_and_side_by_side_scorecards(tiny_fit):
     assert set(table.diagnosis) <= {"-", "prior-data conflict", "strong prior / weak likelihood"}
     card = hypotheses(idata)
     both = scorecards_side_by_side({"neoclassical": card, "sceptic": card})
-    assert both.shape == (len(card), 8)
-    assert ("sceptic", "p_claim") in both.columns
+    assert both.shape == (len(card), 12)
+    assert ("sceptic", "p_claim") in both.columns and ("sceptic", "elpd_diff_se") in both.columns
 
 
 def test_elpd_plot():

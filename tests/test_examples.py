@@ -18,7 +18,11 @@ OUTPUTS = {
         "counterfactual_2009.png",
         "decomposition.png",
     ),
-    "hypotheses_study.py": ("elpd.png", "hypotheses.csv", "hypotheses_both_priors.csv"),
+    "hypotheses_study.py": (
+        "elpd_neoclassical_realism.png",
+        "hypotheses.csv",
+        "hypotheses_both_priors.csv",
+    ),
 }
 
 
