@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 
 import arviz as az
+import numpy as np
 import pymc as pm
 
 SAMPLERS = ("nutpie", "pymc", "numpyro")
@@ -65,7 +66,8 @@ def run_sampler(
 ) -> az.InferenceData:
     """Sample ``model`` with the named engine and return its InferenceData.
 
-    ``timing`` (a dict) receives ``compile`` and ``sample`` wall seconds.
+    ``timing`` (a dict) receives ``compile`` and ``sample`` wall seconds and ``grad_evals``,
+    the number of log-density gradient evaluations of all chains, warm-up included.
     """
     from threadpoolctl import threadpool_limits
 
@@ -108,11 +110,11 @@ def _run(model, sampler, draws, tune, chains, seed, progressbar, cache_key, data
             cores=chains,
             seed=seed,
             progress_bar=progressbar,
-            save_warmup=False,
+            save_warmup=True,
             **kwargs,
         )
         timing["sample"] = time.perf_counter() - t0
-        return idata
+        return _drop_warmup(idata, timing)
     t0 = time.perf_counter()
     if sampler == "pymc":
         idata = pm.sample(
@@ -124,6 +126,7 @@ def _run(model, sampler, draws, tune, chains, seed, progressbar, cache_key, data
             progressbar=progressbar,
             model=model,
             compute_convergence_checks=False,
+            discard_tuned_samples=False,
             **kwargs,
         )
     elif sampler == "numpyro":
@@ -152,4 +155,18 @@ def _run(model, sampler, draws, tune, chains, seed, progressbar, cache_key, data
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
     timing["compile+sample"] = time.perf_counter() - t0
     timing["sample"] = timing["compile+sample"]
+    return _drop_warmup(idata, timing)
+
+
+def _drop_warmup(idata: az.InferenceData, timing: dict) -> az.InferenceData:
+    """Count gradient evaluations (warm-up included) into ``timing``; drop the warm-up groups."""
+    per_chain = 0
+    for group in ("warmup_sample_stats", "sample_stats"):
+        if group in idata.groups() and "n_steps" in idata[group]:
+            per_chain = per_chain + idata[group]["n_steps"].sum("draw").values
+    if np.size(per_chain) and np.sum(per_chain):
+        timing["grad_evals"] = int(np.sum(per_chain))
+        timing["grad_evals_max_chain"] = int(np.max(per_chain))
+    for group in [g for g in idata.groups() if g.startswith("warmup_")]:
+        del idata[group]
     return idata

@@ -53,6 +53,7 @@ from pytensor.link.numba.dispatch.basic import (
 )
 from pytensor.tensor.variable import TensorVariable
 
+import causal_model.numba_cache  # noqa: F401  (cacheable digamma for the numba backend)
 from causal_model.statespace_kernels import (
     BINOMIAL,
     NEG_BINOMIAL,

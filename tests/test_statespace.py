@@ -418,3 +418,20 @@ def test_gradient_survives_pymc_pregrad_rewrites():
         e[j] = h
         fd = (logp(unravel(v + e)) - logp(unravel(v - e))) / (2 * h)
         assert abs(grad[j] - fd) < 1e-5 * (1 + abs(fd)), (j, grad[j], fd)
+
+
+def test_numba_digamma_matches_scipy_and_makes_the_logp_cacheable():
+    """psi has a cacheable numba implementation (otherwise the whole log-density is recompiled
+    in every process)."""
+    import scipy.special as sp
+    from pytensor.link.numba.dispatch.basic import numba_funcify_and_cache_key
+    from pytensor.scalar.math import psi
+
+    from causal_model.numba_cache import digamma
+
+    x = np.concatenate([np.geomspace(1e-3, 1e3, 500), [-0.5, -1.5, -2.7]])
+    got = np.array([digamma(v) for v in x])
+    np.testing.assert_allclose(got, sp.digamma(x), rtol=1e-12, atol=1e-11)
+    assert np.isnan(digamma(0.0)) and np.isnan(digamma(-2.0))
+    _, key = numba_funcify_and_cache_key(psi, node=None)
+    assert key is not None
