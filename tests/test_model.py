@@ -166,3 +166,25 @@ def test_numpyro_sampler_runs_the_full_latent_model(panel):
     assert set(idata.log_likelihood.data_vars) == set(model.data.indicators)
     with pytest.raises(ValueError, match="latent='sampled'"):
         TensionModel(panel).fit(draws=10, tune=10, sampler="numpyro")
+
+
+def test_diagnostics_skip_entries_fixed_by_construction():
+    """The coupling matrix's zero diagonal has no R-hat/ESS; it must not fail the checks,
+    while a poorly mixed parameter still does."""
+    import arviz as az
+
+    from causal_model.diagnostics import diagnostics_table
+
+    rng = np.random.default_rng(0)
+    c = rng.normal(size=(2, 500, 2, 2))
+    c[:, :, 0, 0] = c[:, :, 1, 1] = 0.0
+    stuck = np.repeat(rng.normal(size=(2, 1)), 500, axis=1) + rng.normal(0, 0.01, (2, 500))
+    idata = az.from_dict(
+        posterior={"coupling_matrix": c, "beta": stuck},
+        dims={"coupling_matrix": ["driver", "driver_to"]},
+        coords={"driver": ["a", "b"], "driver_to": ["a", "b"]},
+    )
+    table = diagnostics_table(idata)
+    assert list(table.index) == ["coupling_matrix[a, b]", "coupling_matrix[b, a]", "beta"]
+    assert table.loc["coupling_matrix[a, b]", "pass"]
+    assert not table.loc["beta", "pass"]
