@@ -67,14 +67,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     write_config(s, args.out)
     if not args.quiet:
         t = result["comparison"]
-        print(
-            t[["rank", "elpd_loo", "se", "elpd_diff", "dse", "weight", "max_pareto_k"]]
-            .round(2)
-            .to_string()
-        )
+        print(t[[c for c in (*LOO_COLUMNS, "loo_kind") if c in t]].round(2).to_string())
         print(f"unit left out: {t.attrs['unit_left_out']}")
         print(f"wrote {', '.join(str(args.out / n) for n in names)}")
     return 0
+
+
+LOO_COLUMNS = ("rank", "elpd_loo", "se", "elpd_diff", "dse", "weight", "max_pareto_k")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

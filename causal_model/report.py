@@ -201,6 +201,13 @@ def versions() -> pd.DataFrame:
     return pd.DataFrame({"version": rows}).rename_axis("package")
 
 
+def _main_rows(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the main comparison (not the conditional drop_* rows appended to it)."""
+    if "loo_kind" not in comparison:
+        return comparison
+    return comparison[comparison["loo_kind"] != "conditional"]
+
+
 def build_report(
     *,
     model,
@@ -277,7 +284,7 @@ def build_report(
             f"{html.escape(str(comparison.attrs.get('unit_left_out', 'one year')))}; "
             f"{html.escape(str(comparison.attrs.get('loglik', '')))}.</p>",
             table_html(comparison[cols]),
-            figure_to_img(plotting.plot_elpd(comparison).figure, alt="ELPD comparison"),
+            figure_to_img(plotting.plot_elpd(_main_rows(comparison)).figure, alt="ELPD comparison"),
         ]
     else:
         parts.append(

@@ -43,10 +43,19 @@ def _row(claim, quantity, draws, prob, evidence=None, note=""):
     return row
 
 
-def _loo_diff(comparison: pd.DataFrame | None, reference: str, other: str):
-    """ELPD(reference) - ELPD(other) and its SE from a comparison table, if both are in it."""
-    if comparison is None or reference not in comparison.index or other not in comparison.index:
-        return np.nan, np.nan
+def _loo_diff(comparison, reference: str, other: str):
+    """ELPD(reference) - ELPD(other) and its SE from the first comparison table (of one or
+    several) that holds both fits: the two ELPDs must come from the same comparison."""
+    tables = [] if comparison is None else comparison
+    if isinstance(tables, pd.DataFrame):
+        tables = [tables]
+    for table in tables:
+        if reference in table.index and other in table.index:
+            return _diff_in(table, reference, other)
+    return np.nan, np.nan
+
+
+def _diff_in(comparison: pd.DataFrame, reference: str, other: str):
     elpd = comparison["elpd_loo"]
     diff = float(elpd[reference] - elpd[other])
     pointwise = comparison.attrs.get("pointwise_elpd", {})
@@ -59,7 +68,7 @@ def _loo_diff(comparison: pd.DataFrame | None, reference: str, other: str):
 def hypotheses(
     idata: az.InferenceData,
     *,
-    comparison: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | list[pd.DataFrame] | None = None,
     forecast: az.InferenceData | None = None,
     reference: str = "reference",
     coupled: az.InferenceData | None = None,
@@ -72,7 +81,10 @@ def hypotheses(
         Fit of the reference model.
     comparison
         A table from :func:`causal_model.compare` holding ``reference`` and the variants of
-        :data:`EVIDENCE_VARIANTS` that were fitted (others are left blank).
+        :data:`EVIDENCE_VARIANTS` that were fitted (others are left blank), or several such
+        tables: each difference is taken from the first table that holds both fits (e.g. the
+        marginal comparison of the variants with the reference's indicators, then the
+        conditional one on the shared indicators for the ``drop_<driver>`` variants).
     forecast
         A forecast of the reference model (claim 5: persistence to 2030).
     reference

@@ -58,20 +58,27 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
         raise ValueError("compare needs at least two variants, e.g. --variants reference,no_elite")
     fits = fit_variants(s, quick=quick, log=log, known=known)
     same = {k: f for k, (m, f) in fits.items() if not k.startswith("drop_")}
-    table = compare(same) if len(same) >= 2 else compare({k: f for k, (m, f) in fits.items()})
+    main = compare(same) if len(same) >= 2 else compare({k: f for k, (m, f) in fits.items()})
     drops = {k: f for k, (m, f) in fits.items() if k.startswith("drop_")}
+    # every ELPD difference must come from one comparison: the marginal one for the variants
+    # with the reference's indicators, the conditional one (shared indicators) for drop_*
+    tables = [main]
     if drops:
-        cond = compare({k: f for k, (m, f) in fits.items()}, kind="conditional")
-        pw = {**table.attrs.get("pointwise_elpd", {}), **cond.attrs["pointwise_elpd"]}
-        table = pd.concat([table, cond.loc[list(drops)]])
-        table.attrs["pointwise_elpd"] = pw
+        tables.append(compare({k: f for k, (m, f) in fits.items()}, kind="conditional"))
+    # one table to show: the main comparison, plus the drop_* rows of the conditional one
+    # (column loo_kind says which comparison each row's ELPD comes from)
+    parts = [main.assign(loo_kind=main.attrs.get("kind", ""))]
+    if drops:
+        parts.append(tables[1].loc[list(drops)].assign(loo_kind="conditional"))
+    table = pd.concat(parts)
+    table.attrs = dict(main.attrs)
     atomic_write(out / "compare.csv", lambda tmp: table.to_csv(tmp))
-    _save_fig(plot_elpd(table.drop(index=list(drops), errors="ignore")).figure, out / "elpd.png")
+    _save_fig(plot_elpd(main).figure, out / "elpd.png")
     ref_name = "reference" if "reference" in fits else next(iter(fits))
     m, f = fits[ref_name]
     card = hypotheses(
         f,
-        comparison=table,
+        comparison=tables,
         forecast=m.forecast(f, random_seed=s.seed),
         coupled=fits["coupled"][1] if "coupled" in fits else None,
     )

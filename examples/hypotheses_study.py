@@ -65,19 +65,17 @@ def study(panel, priors: str, variants, fit_kwargs: dict, seed: int, out: Path, 
     log(f"\n[{priors}] LOO, a year left out, states integrated out:")
     log(table.drop(columns=["warning", "scale"]).round(2).to_string())
     plot_elpd(table).figure.savefig(out / f"elpd_{priors}.png", dpi=130)
-    combined = table
     if drops is not None:
-        combined = pd.concat([table, drops.loc[drops.index.str.startswith("drop_")]])
-        combined.attrs["pointwise_elpd"] = {
-            **table.attrs["pointwise_elpd"],
-            **{k: v for k, v in drops.attrs["pointwise_elpd"].items() if k.startswith("drop_")},
-        }
         log(f"\n[{priors}] dropping a driver (conditional LOO on the shared tension indicators):")
         log(drops.drop(columns=["warning", "scale"]).round(2).to_string())
+        drops.to_csv(out / f"loo_conditional_{priors}.csv")
     ref = models["reference"]
     pred = ref.forecast(fits["reference"], random_seed=seed)
     card = hypotheses(
-        fits["reference"], comparison=combined, forecast=pred, coupled=fits.get("coupled")
+        fits["reference"],
+        comparison=[t for t in (table, drops) if t is not None],
+        forecast=pred,
+        coupled=fits.get("coupled"),
     )
     table.to_csv(out / f"loo_{priors}.csv")
     return card, ref, fits["reference"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -124,3 +125,21 @@ def test_elpd_plot():
     table = compare({"good": _fake_fit(rng, 0.0), "bad": _fake_fit(np.random.default_rng(0), 1.0)})
     ax = plot_elpd(table)
     assert isinstance(ax, Axes) and "ELPD" in ax.get_xlabel()
+
+
+def test_scorecard_takes_each_elpd_difference_from_one_comparison():
+    """The reference's ELPD differs between the marginal and the conditional comparison; a
+    difference must never mix the two."""
+    from causal_model.scorecard import _loo_diff
+
+    marginal = pd.DataFrame({"elpd_loo": [-509.0, -507.5]}, index=["reference", "no_elite"])
+    conditional = pd.DataFrame(
+        {"elpd_loo": [-246.0, -245.1, -244.3]},
+        index=["reference", "drop_geopolitics", "no_elite"],
+    )
+    assert _loo_diff([marginal, conditional], "reference", "no_elite")[0] == pytest.approx(-1.5)
+    assert _loo_diff([marginal, conditional], "reference", "drop_geopolitics")[0] == (
+        pytest.approx(-0.9)
+    )
+    assert np.isnan(_loo_diff([marginal], "reference", "drop_geopolitics")[0])
+    assert _loo_diff(marginal, "reference", "no_elite")[0] == pytest.approx(-1.5)
