@@ -109,12 +109,12 @@ def long_template(panel: xr.Dataset, n_steps: int) -> xr.Dataset:
     return out.assign_coords(year=years)
 
 
-def growth(panel, draws: int, tune: int, seed: int) -> list[dict]:
-    """Fits on simulated panels of :data:`GROWTH_STEPS` time steps."""
+def growth(panel, draws: int, tune: int, seed: int, steps=GROWTH_STEPS) -> list[dict]:
+    """Fits on simulated panels of ``steps`` time steps."""
     from causal_model import simulate
 
     rows = []
-    for n in GROWTH_STEPS:
+    for n in steps:
         sim, _ = simulate(long_template(panel, n), random_seed=seed + n)
         m = TensionModel(sim)
         r = fit_once(m, draws=draws, tune=tune, random_seed=seed)
@@ -147,6 +147,11 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--growth-draws", type=int, default=500)
     ap.add_argument("--growth-tune", type=int, default=500)
+    ap.add_argument(
+        "--growth-steps",
+        default=",".join(map(str, GROWTH_STEPS)),
+        help="comma-separated panel lengths (time steps) of the growth benchmark",
+    )
     args = ap.parse_args(argv)
     panel = load_us_russia()
 
@@ -188,7 +193,8 @@ def main(argv=None) -> int:
     rows = []
     if not args.skip_growth:
         print(f"5. growth ({args.growth_draws} draws, {args.growth_tune} tune)", flush=True)
-        rows = growth(panel, args.growth_draws, args.growth_tune, args.seed)
+        steps = tuple(int(v) for v in args.growth_steps.split(","))
+        rows = growth(panel, args.growth_draws, args.growth_tune, args.seed, steps)
 
     print("\nsummary")
     print(
