@@ -7,6 +7,9 @@ from pathlib import Path
 
 from causal_model.cli import CLIError
 
+#: Columns of a comparison table that `compare` prints.
+LOO_COLUMNS = ("rank", "elpd_loo", "se", "elpd_diff", "dse", "weight", "max_pareto_k")
+
 
 def cmd_priors(args: argparse.Namespace) -> int:
     """``causal-model priors show|check FILE``: a readable table, or every problem at once."""
@@ -71,9 +74,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"unit left out: {t.attrs['unit_left_out']}")
         print(f"wrote {', '.join(str(args.out / n) for n in names)}")
     return 0
-
-
-LOO_COLUMNS = ("rank", "elpd_loo", "se", "elpd_diff", "dse", "weight", "max_pareto_k")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

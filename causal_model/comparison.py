@@ -231,10 +231,33 @@ def compare(
     return table
 
 
+def compare_variants(fits: dict[str, az.InferenceData]) -> list[pd.DataFrame]:
+    """The comparisons of a set of variant fits, so that every ELPD difference comes from one.
+
+    Variants that keep every indicator (all but ``drop_<driver>``) are compared with
+    :func:`compare` (states integrated out when every fit has
+    :func:`marginal_year_log_likelihood`). With ``drop_<driver>`` variants present, a second,
+    conditional comparison of all fits on the indicators they share follows. Pass the list to
+    :func:`causal_model.hypotheses`.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        ``[main]`` or ``[main, conditional]``.
+    """
+    same = {k: f for k, f in fits.items() if not k.startswith("drop_")}
+    if len(same) == len(fits):
+        return [compare(fits)]
+    if len(same) < 2:
+        return [compare(fits, kind="conditional")]
+    return [compare(same), compare(fits, kind="conditional")]
+
+
 __all__ = [
     "YEAR_LOGLIK",
     "YEAR_MARGINAL",
     "compare",
+    "compare_variants",
     "marginal_log_likelihood",
     "marginal_year_log_likelihood",
     "year_log_likelihood",

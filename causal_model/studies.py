@@ -48,7 +48,7 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
     import matplotlib
 
     matplotlib.use("Agg")
-    from causal_model.comparison import compare
+    from causal_model.comparison import compare_variants
     from causal_model.plotting import plot_elpd
     from causal_model.scorecard import hypotheses
 
@@ -57,19 +57,14 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
     if len(s.variants) < 2:
         raise ValueError("compare needs at least two variants, e.g. --variants reference,no_elite")
     fits = fit_variants(s, quick=quick, log=log, known=known)
-    same = {k: f for k, (m, f) in fits.items() if not k.startswith("drop_")}
-    main = compare(same) if len(same) >= 2 else compare({k: f for k, (m, f) in fits.items()})
-    drops = {k: f for k, (m, f) in fits.items() if k.startswith("drop_")}
-    # every ELPD difference must come from one comparison: the marginal one for the variants
-    # with the reference's indicators, the conditional one (shared indicators) for drop_*
-    tables = [main]
-    if drops:
-        tables.append(compare({k: f for k, (m, f) in fits.items()}, kind="conditional"))
+    tables = compare_variants({k: f for k, (m, f) in fits.items()})
+    main = tables[0]
     # one table to show: the main comparison, plus the drop_* rows of the conditional one
     # (column loo_kind says which comparison each row's ELPD comes from)
     parts = [main.assign(loo_kind=main.attrs.get("kind", ""))]
-    if drops:
-        parts.append(tables[1].loc[list(drops)].assign(loo_kind="conditional"))
+    if len(tables) > 1:
+        drops = [k for k in fits if k.startswith("drop_")]
+        parts.append(tables[1].loc[drops].assign(loo_kind="conditional"))
     table = pd.concat(parts)
     table.attrs = dict(main.attrs)
     atomic_write(out / "compare.csv", lambda tmp: table.to_csv(tmp))

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pandas as pd  # noqa: E402
 from _common import parse  # noqa: E402
 
-from causal_model import TensionModel, compare, hypotheses, load_us_russia  # noqa: E402
-from causal_model.comparison import marginal_year_log_likelihood  # noqa: E402
+from causal_model import TensionModel, hypotheses, load_us_russia  # noqa: E402
+from causal_model.comparison import compare_variants, marginal_year_log_likelihood  # noqa: E402
 from causal_model.plotting import plot_elpd  # noqa: E402
 from causal_model.sensitivity import prior_sensitivity, scorecards_side_by_side  # noqa: E402
 
@@ -58,11 +58,11 @@ def study(panel, priors: str, variants, fit_kwargs: dict, seed: int, out: Path, 
             f"{priors} / {v}: max R-hat {d['max_r_hat']:.3f}, min ESS {d['min_ess_bulk']:.0f}, "
             f"divergences {int(d['divergences'])}"
         )
-    same_data = [v for v in variants if not v.startswith("drop_")]
-    for v in same_data:
-        marginal_year_log_likelihood(models[v], fits[v])
-    table = compare({v: fits[v] for v in same_data}, kind="marginal")
-    drops = compare(fits, kind="conditional") if len(variants) > len(same_data) else None
+    for v in variants:
+        if not v.startswith("drop_"):
+            marginal_year_log_likelihood(models[v], fits[v])
+    tables = compare_variants(fits)
+    table, drops = tables[0], (tables[1] if len(tables) > 1 else None)
     log(f"\n[{priors}] LOO, a year left out, states integrated out:")
     log(table.drop(columns=["warning", "scale"]).round(2).to_string())
     plot_elpd(table).figure.savefig(out / f"elpd_{priors}.png", dpi=130)
@@ -74,7 +74,7 @@ def study(panel, priors: str, variants, fit_kwargs: dict, seed: int, out: Path, 
     pred = ref.forecast(fits["reference"], random_seed=seed)
     card = hypotheses(
         fits["reference"],
-        comparison=[t for t in (table, drops) if t is not None],
+        comparison=tables,
         forecast=pred,
         coupled=fits.get("coupled"),
     )

@@ -143,3 +143,22 @@ def test_scorecard_takes_each_elpd_difference_from_one_comparison():
     )
     assert np.isnan(_loo_diff([marginal], "reference", "drop_geopolitics")[0])
     assert _loo_diff(marginal, "reference", "no_elite")[0] == pytest.approx(-1.5)
+
+
+def test_compare_variants_keeps_the_drop_variants_in_their_own_comparison():
+    from causal_model.comparison import compare_variants
+
+    fits = {
+        "reference": _fake_fit(np.random.default_rng(0), 0.0),
+        "no_elite": _fake_fit(np.random.default_rng(0), 0.5),
+    }
+    (only,) = compare_variants(fits)
+    assert set(only.index) == {"reference", "no_elite"}
+    fits["drop_culture"] = _fake_fit(np.random.default_rng(0), 1.0, indicators=("a", "b"))
+    main, conditional = compare_variants(fits)
+    assert set(main.index) == {"reference", "no_elite"}
+    assert main.attrs["indicators"] == ["a", "b", "c"]
+    assert set(conditional.index) == set(fits) and conditional.attrs["indicators"] == ["a", "b"]
+    one_full = {"reference": fits["reference"], "drop_culture": fits["drop_culture"]}
+    (alone,) = compare_variants(one_full)
+    assert set(alone.index) == set(one_full) and alone.attrs["kind"] == "conditional"
