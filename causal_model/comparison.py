@@ -97,6 +97,7 @@ def marginal_year_log_likelihood(
             ss["ss_p0"][ci, di],
         )
         c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
+        sc = np.ascontiguousarray(np.broadcast_to(sc, ys.shape))
 
         def value(mask):
             return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)[7]

@@ -13,7 +13,15 @@ RHAT_MAX = 1.01
 ESS_MIN = 400
 
 #: Posterior variables that are latent paths or technical, not parameters.
-LATENT_VARS = ("states", "state_innovation", "elite", "tension", "drivers", "residual")
+LATENT_VARS = (
+    "states",
+    "state_innovation",
+    "t_weight",
+    "elite",
+    "tension",
+    "drivers",
+    "residual",
+)
 TECHNICAL_PREFIXES = ("rho_z", "loading_z", "beta_z", "elite_z")
 
 

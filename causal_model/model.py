@@ -11,7 +11,9 @@ positive loading times the registry's direction; latent tension
 changes of head of state; tension indicators load on ``T`` (the anchor's loading is 1, which
 fixes the scale and sign of tension). With ``latent="marginal"`` (default) the states are
 integrated out inside the log-density (exact Kalman filter when every indicator is
-Gaussian, a Laplace approximation otherwise) and drawn after sampling; with
+Gaussian, a Laplace approximation otherwise; a Student-t indicator enters as a scale
+mixture of normals with sampled weights, so the Laplace step is exact for it) and drawn
+after sampling; with
 ``latent="sampled"`` NUTS samples them (the plain path, for checks).
 """
 
@@ -48,6 +50,7 @@ from causal_model.model_parts import (
     loading_matrix,
     measurement_parameters,
     sampled_states,
+    student_t_mixture,
     tension_parameters,
     transition,
 )
@@ -211,16 +214,21 @@ class TensionModel:
                 from causal_model.statespace import laplace_marginal_loglike
 
                 data = {name: pm.Data(name, val) for name, val in self.data_values(md).items()}
+                cell_scale, family = (
+                    student_t_mixture(md, params["nu"], scale)
+                    if "nu" in params
+                    else (scale, md.family)
+                )
                 pm.Potential(
                     "marginal_loglike",
                     laplace_marginal_loglike(
                         md.y,
                         md.mask,
                         md.trials,
-                        md.family,
+                        family,
                         c,
                         z,
-                        scale,
+                        cell_scale,
                         nu,
                         alpha,
                         a,
@@ -329,7 +337,12 @@ class TensionModel:
         if self.latent == "sampled":
             states = posterior["states"].transpose("chain", "draw", YEAR, STATE).values
         else:
-            states = post.draw_states(md, ss, np.random.default_rng(random_seed))
+            weights = (
+                posterior["t_weight"].transpose("chain", "draw", YEAR, T_INDICATOR).values
+                if "t_weight" in posterior
+                else None
+            )
+            states = post.draw_states(md, ss, np.random.default_rng(random_seed), weights)
         coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
         paths = post.latent_paths(
             md,

@@ -26,7 +26,12 @@ from causal_model.dims import (
     TENSION_INDICATOR,
     YEAR,
 )
-from causal_model.model_data import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
+from causal_model.model_data import (
+    DRIVER_ANCHOR_LOADING,
+    DRIVER_ANCHOR_NOISE,
+    FAMILY_CODE,
+    ModelData,
+)
 from causal_model.variants import Variant
 
 
@@ -207,3 +212,59 @@ def sampled_states(md: ModelData, a, q, p0):
     )
     states = pt.concatenate([x0[None, :], rest], axis=0)
     return pm.Deterministic("states", states, dims=(YEAR, STATE))
+
+
+def log_gamma_moments(shape):
+    """Approximate mean and sd of ``log w`` for ``w ~ Gamma(shape, rate shape)``.
+
+    Asymptotic series of ``digamma(a) - log(a)`` and ``sqrt(trigamma(a))``; they only set the
+    centring of :func:`_gamma_weights` (any smooth choice keeps the density exact), so their
+    accuracy affects sampling efficiency, not the posterior.
+    """
+    a = shape
+    return -1.0 / (2.0 * a) - 1.0 / (12.0 * a**2), pt.sqrt(1.0 / a + 1.0 / (2.0 * a**2))
+
+
+def _gamma_weights(nu):
+    """``t_weight ~ Gamma(nu / 2, rate nu / 2)`` sampled through a standardised ``log w``.
+
+    The sampled variable is ``t_weight_z = (log w - m(nu)) / s(nu)`` (:func:`log_gamma_moments`):
+    its density is that of the Gamma weight with the change of variables (PyMC derives it), and
+    it is close to N(0, 1) whatever ``nu``. Sampling ``w`` itself would make a funnel with
+    ``nu`` (for large ``nu`` all weights are squeezed near 1), which cost ESS on ``nu``.
+    """
+    dims = (YEAR, T_INDICATOR)
+
+    def dist(nu, size):
+        m, s = log_gamma_moments(nu / 2.0)
+        return (pt.log(pm.Gamma.dist(alpha=nu / 2.0, beta=nu / 2.0, size=size)) - m) / s
+
+    z = pm.CustomDist("t_weight_z", nu, dist=dist, dims=dims)
+    m, s = log_gamma_moments(nu / 2.0)
+    return pm.Deterministic("t_weight", pt.exp(m + s * z), dims=dims)
+
+
+def student_t_mixture(md: ModelData, nu, scale) -> tuple:
+    """Student-t noise written as a scale mixture of normals, for the marginal (Laplace) path.
+
+    ``y = eta + scale * e / sqrt(w)``, ``e ~ N(0, 1)``, ``w ~ Gamma(nu / 2, rate nu / 2)``
+    gives ``y ~ StudentT(nu, eta, scale)`` exactly. With the weights ``t_weight`` (dims year,
+    t_indicator) sampled by NUTS, every student_t cell is normal given its weight, so the
+    Laplace step over the states is exact and unimodal there; treating the Student-t density
+    directly needs Fisher information and has several modes when ``nu`` is near 1.
+
+    Returns
+    -------
+    tuple
+        ``(cell_scale (T, N), family)``: the per-cell noise scale and the family codes with
+        student_t replaced by normal.
+    """
+    tidx = md.subset("t")
+    family = np.asarray(md.family).copy()
+    if not tidx.size:
+        return scale, family
+    w = _gamma_weights(nu)
+    cell = pt.ones((md.n_years, 1)) * scale[None, :]
+    cell = pt.set_subtensor(cell[:, tidx], scale[tidx][None, :] / pt.sqrt(w))
+    family[tidx] = FAMILY_CODE["normal"]
+    return cell, family

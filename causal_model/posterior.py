@@ -102,11 +102,29 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
     }
 
 
-def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
-    """One state path per posterior draw: array (chain, draw, year, state)."""
+def draw_states(
+    md: ModelData,
+    ss: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    t_weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """One state path per posterior draw: array (chain, draw, year, state).
+
+    ``t_weight`` (chain, draw, year, t_indicator): the sampled scale-mixture weights of the
+    student_t indicators (see :func:`causal_model.model_parts.student_t_mixture`); given
+    them those cells are normal and the draws are exact. Without them the student_t cells
+    use the Laplace approximation.
+    """
+    from causal_model.model_data import FAMILY_CODE
     from causal_model.statespace_numpy import sample_states
 
     nc, nd = ss["ss_c"].shape[:2]
+    family = np.asarray(md.family).copy()
+    scale = ss["ss_scale"][:, :, None, :] * np.ones((1, 1, md.n_years, 1))
+    if t_weight is not None:
+        tidx = md.subset("t")
+        family[tidx] = FAMILY_CODE["normal"]
+        scale[..., tidx] = scale[..., tidx] / np.sqrt(t_weight)
     out = np.empty((nc, nd, md.n_years, ss["ss_a"].shape[-1]))
     for ci in range(nc):
         for di in range(nd):
@@ -114,10 +132,10 @@ def draw_states(md: ModelData, ss: dict[str, np.ndarray], rng: np.random.Generat
                 md.y,
                 md.mask,
                 md.trials,
-                md.family,
+                family,
                 ss["ss_c"][ci, di],
                 ss["ss_z"][ci, di],
-                ss["ss_scale"][ci, di],
+                scale[ci, di],
                 ss["ss_nu"][ci, di],
                 ss["ss_alpha"][ci, di],
                 ss["ss_a"][ci, di],

@@ -78,9 +78,10 @@ _F64 = "float64"
 class LaplaceModeOp(Op):
     """Posterior mode of the states and its Gaussian approximation (no gradient).
 
-    Inputs ``(y, mask, trials, c, Z, scale, nu, alpha, A, Q, P0)`` (mask as 0/1 floats; see
-    :func:`laplace_marginal_loglike`). Outputs ``(mode (T,S), cov_diag (T,S,S),
-    cov_sub (T-1,S,S), logdet_h (), u (T,S))``: ``cov_sub[k] = Cov(x_{k+1}, x_k)`` and ``u``
+    Inputs ``(y, mask, trials, c, Z, scale, nu, alpha, A, Q, P0)`` (mask as 0/1 floats,
+    scale per cell ``(T, N)``; see :func:`laplace_marginal_loglike`). Outputs ``(mode (T,S),
+    cov_diag (T,S,S), cov_sub (T-1,S,S), logdet_h (), u (T,S))``:
+    ``cov_sub[k] = Cov(x_{k+1}, x_k)`` and ``u``
     the implicit-function adjoint (see :func:`causal_model.statespace_kernels.laplace_kernel`).
     The outputs are not differentiable (their gradient is disconnected).
 
@@ -105,7 +106,7 @@ class LaplaceModeOp(Op):
         if len(inputs) != 11:
             raise TypeError("LaplaceModeOp takes 11 inputs")
         ins = [pt.as_tensor_variable(v).astype(_F64) for v in inputs]
-        for v, nd in zip(ins, (2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2), strict=True):
+        for v, nd in zip(ins, (2, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2), strict=True):
             if v.ndim != nd:
                 raise TypeError(f"LaplaceModeOp input {v} must have {nd} dimensions")
         nt, ns = ins[0].type.shape[0], ins[4].type.shape[1]
@@ -299,7 +300,9 @@ def laplace_marginal_loglike(
     scale, nu, alpha
         ``(N,)`` (or scalar) tensors: normal/student_t scale, student_t dof, negative-binomial
         dispersion (``var = mu + mu^2 / alpha``). Entries of other families are ignored; None
-        means ones.
+        means ones. ``scale`` may also be per cell ``(T, N)``, e.g. ``sigma / sqrt(w)`` of a
+        Student-t written as a scale mixture of normals (normal family, weights ``w``
+        sampled): the Laplace step is then exact for those cells.
     A, Q, P0
         Transition matrix, innovation covariance, covariance of ``x_0`` ``(S, S)`` (tensors).
     n_newton
@@ -323,7 +326,12 @@ def laplace_marginal_loglike(
         ys, m, ntr = (pt.as_tensor_variable(v).astype(_F64) for v in data_tensors)
     c = pt.broadcast_to(pt.as_tensor_variable(c).astype(_F64), (nt, ni))
     Z = pt.as_tensor_variable(Z).astype(_F64)  # noqa: N806
-    scale, nu, alpha = (_vector(v, ni) for v in (scale, nu, alpha))
+    nu, alpha = (_vector(v, ni) for v in (nu, alpha))
+    scale = (
+        pt.ones((nt, ni), dtype=_F64)
+        if scale is None
+        else pt.broadcast_to(pt.as_tensor_variable(scale).astype(_F64), (nt, ni))
+    )
     A, Q, P0 = (pt.as_tensor_variable(v).astype(_F64) for v in (A, Q, P0))  # noqa: N806
     op = LaplaceModeOp(tuple(fam.tolist()), max_iter=n_newton, tol=tol)
     outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, Q, P0)
@@ -345,7 +353,7 @@ def laplace_marginal_loglike(
             ys.T[idx],
             ntr.T[idx],
             take(eta_t),
-            take(scale)[:, None],
+            take(scale.T),
             take(nu)[:, None],
             take(alpha)[:, None],
         )

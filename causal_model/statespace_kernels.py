@@ -272,7 +272,7 @@ def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g):
             for k in range(s):
                 eta += z[i, k] * x[t, k]
             ll, sc, wo, wf, dwf = cell_terms(
-                fam[i], y[t, i], ntr[t, i], eta, scale[i], nu[i], alpha[i]
+                fam[i], y[t, i], ntr[t, i], eta, scale[t, i], nu[i], alpha[i]
             )
             total += ll
             terms[0, t, i], terms[1, t, i], terms[2, t, i], terms[3, t, i] = sc, wo, wf, dwf
@@ -309,6 +309,9 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     decrease. It stops when the largest gradient or step component is below ``tol``. The
     Laplace log-determinant uses Fisher information for student_t and negative_binomial cells
     (observed = expected for the other families).
+
+    ``scale`` is per cell ``(T, N)`` (a per-indicator scale broadcast over years, or a
+    scale-mixture scale ``sigma / sqrt(w[t])``); ``nu`` and ``alpha`` are per indicator.
 
     Returns
     -------
@@ -359,7 +362,7 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
         for i in range(ni):
             if m[t, i] == 0.0:
                 continue
-            const += cell_const(fam[i], y[t, i], ntr[t, i], scale[i], nu[i], alpha[i])
+            const += cell_const(fam[i], y[t, i], ntr[t, i], scale[t, i], nu[i], alpha[i])
             if terms[3, t, i] != 0.0:
                 v = 0.0
                 for j in range(s):

@@ -104,10 +104,14 @@ def _params(
             np.broadcast_to(np.asarray(1.0 if v is None else v, dtype=float), (n,))
         )
 
+    def scale_of(v):  # per indicator (N,) or per cell (T, N)
+        v = np.asarray(1.0 if v is None else v, dtype=float)
+        return np.ascontiguousarray(v if v.ndim == 2 else np.broadcast_to(v, (n,)))
+
     def mat(v):
         return np.ascontiguousarray(np.atleast_2d(np.asarray(v, dtype=float)))
 
-    return (mat(c), mat(z), vec(scale), vec(nu), vec(alpha), mat(a), mat(q), mat(p0))
+    return (mat(c), mat(z), scale_of(scale), vec(nu), vec(alpha), mat(a), mat(q), mat(p0))
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ def laplace_mode_and_precision_numpy(
     ys, m, ntr, fam = prepare_data(y, mask, trials, family)
     c, z, sc, nu_, al, a, q, p0 = _params(fam.size, c, Z, scale, nu, alpha, A, Q, P0)
     c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
+    sc = np.ascontiguousarray(np.broadcast_to(sc, ys.shape))
     out = laplace_kernel(ys, m, ntr, c, z, fam, sc, nu_, al, a, q, p0, int(n_newton), float(tol))
     x, sd, so, logdet, _u, low, sub, value, n_iter, step_norm, grad_norm = out
     return LaplaceResult(
@@ -257,7 +262,7 @@ def kalman_loglike_numpy(
     n = np.asarray(Z).shape[0]
     ys, m, _, _ = prepare_data(y, mask, None, np.full(n, NORMAL))
     c, z, sc, _, _, a, q, p0 = _params(n, c, Z, scale, None, None, A, Q, P0)
-    c = np.broadcast_to(c, ys.shape)
+    c, sc = np.broadcast_to(c, ys.shape), np.broadcast_to(sc, ys.shape)
     mean, cov = np.zeros(z.shape[1]), p0.copy()
     total = 0.0
     for t in range(ys.shape[0]):
@@ -267,7 +272,7 @@ def kalman_loglike_numpy(
         if not o.any():
             continue
         zo = z[o]
-        f = zo @ cov @ zo.T + np.diag(sc[o] ** 2)
+        f = zo @ cov @ zo.T + np.diag(sc[t, o] ** 2)
         v = ys[t, o] - c[t, o] - zo @ mean
         cf = sla.cho_factor(f, lower=True)
         total -= 0.5 * (

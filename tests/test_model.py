@@ -188,3 +188,33 @@ def test_diagnostics_skip_entries_fixed_by_construction():
     assert list(table.index) == ["coupling_matrix[a, b]", "coupling_matrix[b, a]", "beta"]
     assert table.loc["coupling_matrix[a, b]", "pass"]
     assert not table.loc["beta", "pass"]
+
+
+def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
+    """The student_t indicator's weights: exact Gamma(nu/2, nu/2) density, named dims."""
+    import pymc as pm
+    import pytensor.tensor as pt
+    import scipy.stats as st
+
+    from causal_model.dims import T_INDICATOR
+    from causal_model.model_parts import _gamma_weights, log_gamma_moments
+
+    model = TensionModel(panel).build()
+    assert model.named_vars_to_dims["t_weight"] == (YEAR, T_INDICATOR)
+    assert "t_weight_z" in [v.name for v in model.free_RVs]
+    assert "t_weight" not in TensionModel(panel, latent="sampled").build().named_vars
+
+    with pm.Model(coords={YEAR: [1, 2, 3], T_INDICATOR: ["a"]}) as m:
+        nu = pm.Gamma("nu", 2.0, 0.1, dims=T_INDICATOR)
+        _gamma_weights(nu)
+    z = np.array([[0.3], [-1.2], [2.0]])
+    point = {"nu_log__": np.log([3.0]), "t_weight_z": z}
+    logp = m.compile_logp(vars=[m["t_weight_z"]], sum=False)(point)[0]
+    mean, sd = (float(pt.as_tensor(v).eval()) for v in log_gamma_moments(1.5))
+    w = np.exp(mean + sd * z)
+    # density of z: Gamma density of w times the Jacobian dw/dz = w * sd
+    expected = st.gamma(1.5, scale=1 / 1.5).logpdf(w) + np.log(w * sd)
+    np.testing.assert_allclose(logp, expected, rtol=1e-10)
+    draws = pm.draw(m["t_weight"], draws=20000, random_seed=1)
+    # E[w] = 1; Var[w] = E[2 / nu] = 0.2 for nu ~ Gamma(2, 0.1)
+    assert abs(draws.mean() - 1.0) < 0.02 and abs(draws.var() - 0.2) < 0.02

@@ -190,6 +190,49 @@ def test_gaussian_gradient_equals_kalman_gradient():
     assert abs(grads[1][3, 3] - fd) < 1e-5 * (1 + abs(fd))
 
 
+def test_per_cell_scale_equals_kalman_value_and_gradient():
+    """A (T, N) scale (a Student-t as a scale mixture given its weights) is exact too."""
+    d = _gaussian_panel(4, nt=20)
+    A, Q, P0 = _prior(d["a"], d["q"])  # noqa: N806
+    w = np.random.default_rng(4).gamma(2.0, 0.5, size=d["y"].shape)
+    cell = d["scale"][None, :] / np.sqrt(w)
+
+    def kalman(sc):
+        return kalman_loglike_numpy(d["y"], d["mask"], d["c"], d["Z"], sc, A, Q, P0)
+
+    ref = kalman(cell)
+    assert abs(ref - kalman(d["scale"])) > 1.0  # the weights matter
+    res = laplace_mode_and_precision_numpy(
+        d["y"], d["mask"], None, d["family"], d["c"], d["Z"], cell, None, None, A, Q, P0
+    )
+    assert abs(res.loglike - ref) < 1e-8
+    sc = pt.matrix("cell_scale")
+    ll = laplace_marginal_loglike(
+        d["y"],
+        d["mask"],
+        None,
+        d["family"],
+        pt.as_tensor(d["c"]),
+        pt.as_tensor(d["Z"]),
+        sc,
+        None,
+        None,
+        pt.as_tensor(A),
+        pt.as_tensor(Q),
+        pt.as_tensor(P0),
+    )
+    value, grad = pytensor.function([sc], [ll, pytensor.grad(ll, sc)])(cell)
+    assert abs(value - ref) < 1e-8
+    h = 1e-6
+    cells = np.argwhere(d["mask"])
+    for t, i in cells[[0, len(cells) // 2, -1]]:
+        e = np.zeros_like(cell)
+        e[t, i] = h
+        fd = (kalman(cell + e) - kalman(cell - e)) / (2 * h)
+        assert abs(grad[t, i] - fd) < 1e-5 * (1 + abs(fd))
+    assert np.all(grad[~d["mask"]] == 0.0)
+
+
 def test_gaussian_states_are_the_exact_posterior():
     d = _gaussian_panel(3, nt=12)
     A, Q, P0 = _prior(d["a"], d["q"])  # noqa: N806
