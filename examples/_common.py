@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 QUICK = {"draws": 100, "tune": 200}
-FULL = {"draws": 1500, "tune": 1000}
+FULL: dict = {}  # the package defaults (TensionModel.fit)
 
 
 def parse(description: str, argv=None) -> argparse.Namespace:

@@ -136,24 +136,16 @@ def test_parameter_recovery_on_simulated_panels(panel):
     assert sign_ok == sign_checks
 
 
-#: Where the fast path's Laplace step is approximate: the Student-t indicator (its posterior
-#: precision uses Fisher information) and what it measures. Measured on the real panel
-#: (|difference of means| / posterior sd): sigma_obs 0.66, nu 0.64, loading 0.38,
-#: rho[security] 0.30, rho_mu 0.15 (Monte Carlo se ~0.04).
-LAPLACE_APPROXIMATE = {
-    "sigma_obs[us_troops_europe]",
-    "nu[us_troops_europe]",
-    "loading[us_troops_europe]",
-    "rho[security]",
-    "rho_mu",
-}
-
-
 @pytest.mark.slow
 def test_fast_path_agrees_with_plain_nuts(panel, reference_fit):
     """The default path (states integrated out) and plain NUTS on the states give the same
     posterior: every parameter's mean within 0.1 posterior sd plus 3 Monte Carlo standard
-    errors of the difference; the Student-t indicator's parameters within 0.8 sd."""
+    errors of the difference, and the same posterior sd within 25%.
+
+    This includes the Student-t indicator (``us_troops_europe``): with it written as a
+    scale mixture the Laplace step is exact there. (When its Student-t density entered the
+    Laplace step directly, with Fisher information, its noise sd and dof were off by
+    0.66 and 0.64 posterior sd.)"""
     import arviz as az
 
     _, fast = reference_fit
@@ -161,7 +153,12 @@ def test_fast_path_agrees_with_plain_nuts(panel, reference_fit):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plain = plain_model.fit(
-            draws=1500, tune=1000, random_seed=5, target_accept=0.95, diagnostics=False
+            draws=1500,
+            tune=1000,
+            random_seed=5,
+            target_accept=0.95,
+            low_rank_modified_mass_matrix=True,  # the setting of the measured run
+            diagnostics=False,
         )
     names = [n for n in parameter_names(plain) if n in fast.posterior]
     summaries = [az.summary(f, var_names=names, kind="all", round_to="none") for f in (fast, plain)]
@@ -169,8 +166,8 @@ def test_fast_path_agrees_with_plain_nuts(panel, reference_fit):
     sd = np.sqrt(0.5 * (a["sd"] ** 2 + b["sd"] ** 2))
     z = (a["mean"] - b["mean"]).abs() / sd
     mcse = np.sqrt(a["mcse_mean"] ** 2 + b["mcse_mean"] ** 2) / sd
-    approx = z.index.isin(sorted(LAPLACE_APPROXIMATE))
-    print(pd.DataFrame({"z": z, "mcse": mcse}).sort_values("z").tail(8))
-    bad = z[~approx & (z > 0.1 + 3 * mcse)]
+    ratio = a["sd"] / b["sd"]
+    print(pd.DataFrame({"z": z, "mcse": mcse, "sd_ratio": ratio}).sort_values("z").tail(8))
+    bad = z[z > 0.1 + 3 * mcse]
     assert bad.empty, bad.round(3).to_dict()
-    assert (z[approx] < 0.8).all(), z[approx].round(3).to_dict()
+    assert ((ratio > 0.8) & (ratio < 1.25)).all(), ratio.round(3).to_dict()
