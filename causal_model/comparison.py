@@ -64,6 +64,15 @@ def marginal_year_log_likelihood(
     Computed as ``log p(y | params) - log p(y without that year | params)`` with the same
     marginal likelihood the sampler uses (exact Kalman for Gaussian indicators, Laplace
     otherwise): one evaluation per draw and year (about 20 ms per draw for the real panel).
+    A Student-t indicator sampled as a scale mixture (``t_weight`` in the posterior) enters
+    with the other years' sampled weights, and its own cell of the year left out is
+    integrated over its weight: the normal predictive of that cell given the rest (exact)
+    mixed over ``Gamma(nu/2, nu/2)`` by quadrature (:func:`normal_gamma_mixture_logpdf`;
+    with several Student-t indicators each such cell is integrated given the year's other
+    cells, ignoring their dependence). Using the year's own sampled weight instead would
+    condition on a parameter its data inform (high Pareto k), and treating the Student-t
+    cells by Laplace gives a noisy value (bad Pareto k in 10 of 34 years on the real
+    panel).
     PSIS-LOO on this quantity leaves a year out with its latent state integrated out, which
     is what a year-ahead user cares about; the conditional per-year log-likelihood (given
     each draw's state path) gives PSIS many high Pareto k, since each year's state is a
@@ -73,6 +82,9 @@ def marginal_year_log_likelihood(
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from causal_model.dims import T_INDICATOR
+    from causal_model.likelihood import normal_gamma_mixture_logpdf
+    from causal_model.model_data import FAMILY_CODE
     from causal_model.posterior import state_space_numpy
     from causal_model.statespace_kernels import laplace_kernel
     from causal_model.statespace_numpy import _params, prepare_data
@@ -81,6 +93,12 @@ def marginal_year_log_likelihood(
     post = idata.posterior
     ss = state_space_numpy(md, post)
     ys, msk, ntr, fam = prepare_data(md.y, md.mask, md.trials, md.family)
+    tidx = md.subset("t")
+    weights = None
+    if tidx.size and "t_weight" in post:
+        weights = post["t_weight"].transpose("chain", "draw", YEAR, T_INDICATOR).values
+        fam = fam.copy()
+        fam[tidx] = FAMILY_CODE["normal"]
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     years = np.flatnonzero(msk.any(axis=1))
     out = np.zeros((nc, nd, len(years)))
@@ -97,19 +115,35 @@ def marginal_year_log_likelihood(
             ss["ss_p0"][ci, di],
         )
         c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
-        sc = np.ascontiguousarray(np.broadcast_to(sc, ys.shape))
+        base = sc
+        sc = np.broadcast_to(sc, ys.shape).copy()
+        if weights is not None:
+            sc[:, tidx] /= np.sqrt(weights[ci, di])
 
-        def value(mask):
-            return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)[7]
+        def run(mask):
+            return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)
 
-        full = value(msk)
+        full = run(msk)[7]
         if _total_only:
             totals[ci, di] = full
             return
         for j, t in enumerate(years):
             m = msk.copy()
             m[t] = 0.0
-            out[ci, di, j] = full - value(m)
+            without = run(m)[7]
+            cells = [] if weights is None else [i for i in tidx if msk[t, i] > 0]
+            if not cells:
+                out[ci, di, j] = full - without
+                continue
+            m = msk.copy()
+            m[t, cells] = 0.0
+            rest = run(m)  # the year without its Student-t cells, given the other years
+            value = rest[7] - without
+            for i in cells:
+                mean = c[t, i] + z[i] @ rest[0][t]
+                var = z[i] @ rest[1][t] @ z[i]
+                value += normal_gamma_mixture_logpdf(ys[t, i], mean, var, base[i], nu[i])
+            out[ci, di, j] = value
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # the kernel releases the GIL
         list(pool.map(one, range(nc * nd)))
