@@ -17,6 +17,7 @@ LATENT_VARS = (
     "states",
     "state_innovation",
     "t_weight",
+    "t_weight_z",  # the Student-t weights, sampled standardised (latent, like states)
     "elite",
     "tension",
     "drivers",
