@@ -82,23 +82,18 @@ def marginal_year_log_likelihood(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from causal_model.dims import T_INDICATOR
     from causal_model.likelihood import normal_gamma_mixture_logpdf
-    from causal_model.model_data import FAMILY_CODE
-    from causal_model.posterior import state_space_numpy
+    from causal_model.posterior import normal_given_weights, state_space_numpy, t_weights
     from causal_model.statespace_kernels import laplace_kernel
     from causal_model.statespace_numpy import _params, prepare_data
 
     md = model.data
     post = idata.posterior
     ss = state_space_numpy(md, post)
-    ys, msk, ntr, fam = prepare_data(md.y, md.mask, md.trials, md.family)
     tidx = md.subset("t")
-    weights = None
-    if tidx.size and "t_weight" in post:
-        weights = post["t_weight"].transpose("chain", "draw", YEAR, T_INDICATOR).values
-        fam = fam.copy()
-        fam[tidx] = FAMILY_CODE["normal"]
+    weights = t_weights(post) if tidx.size else None
+    fam, cell_scale = normal_given_weights(md, ss["ss_scale"], weights)
+    ys, msk, ntr, fam = prepare_data(md.y, md.mask, md.trials, fam)
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     years = np.flatnonzero(msk.any(axis=1))
     out = np.zeros((nc, nd, len(years)))
@@ -115,10 +110,7 @@ def marginal_year_log_likelihood(
             ss["ss_p0"][ci, di],
         )
         c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
-        base = sc
-        sc = np.broadcast_to(sc, ys.shape).copy()
-        if weights is not None:
-            sc[:, tidx] /= np.sqrt(weights[ci, di])
+        base, sc = sc, np.ascontiguousarray(cell_scale[ci, di])
 
         def run(mask):
             return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)

@@ -338,12 +338,8 @@ class TensionModel:
         if self.latent == "sampled":
             states = posterior["states"].transpose("chain", "draw", YEAR, STATE).values
         else:
-            weights = (
-                posterior["t_weight"].transpose("chain", "draw", YEAR, T_INDICATOR).values
-                if "t_weight" in posterior
-                else None
-            )
-            states = post.draw_states(md, ss, np.random.default_rng(random_seed), weights)
+            rng = np.random.default_rng(random_seed)
+            states = post.draw_states(md, ss, rng, post.t_weights(posterior))
         coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
         paths = post.latent_paths(
             md,

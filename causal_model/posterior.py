@@ -102,6 +102,40 @@ def state_space_numpy(md: ModelData, posterior: xr.Dataset) -> dict[str, np.ndar
     }
 
 
+def t_weights(posterior: xr.Dataset) -> np.ndarray | None:
+    """The sampled Student-t scale-mixture weights (chain, draw, year, t_indicator), or None."""
+    from causal_model.dims import T_INDICATOR
+
+    if "t_weight" not in posterior:
+        return None
+    return posterior["t_weight"].transpose("chain", "draw", YEAR, T_INDICATOR).values
+
+
+def normal_given_weights(
+    md: ModelData, scale: np.ndarray, t_weight: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Family codes and per-cell noise scale with the Student-t cells normal given weights.
+
+    NumPy twin of :func:`causal_model.model_parts.student_t_mixture`. ``scale`` is
+    ``(..., N)`` per indicator, ``t_weight`` ``(..., T, t_indicator)`` with the same leading
+    dims (or None: the families and scales are returned unchanged, broadcast over years).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(family (N,), cell_scale (..., T, N))``.
+    """
+    from causal_model.model_data import FAMILY_CODE
+
+    family = np.asarray(md.family).copy()
+    cell = scale[..., None, :] * np.ones((md.n_years, 1))
+    if t_weight is not None:
+        tidx = md.subset("t")
+        family[tidx] = FAMILY_CODE["normal"]
+        cell[..., tidx] /= np.sqrt(t_weight)
+    return family, cell
+
+
 def draw_states(
     md: ModelData,
     ss: dict[str, np.ndarray],
@@ -115,16 +149,10 @@ def draw_states(
     them those cells are normal and the draws are exact. Without them the student_t cells
     use the Laplace approximation.
     """
-    from causal_model.model_data import FAMILY_CODE
     from causal_model.statespace_numpy import sample_states
 
     nc, nd = ss["ss_c"].shape[:2]
-    family = np.asarray(md.family).copy()
-    scale = ss["ss_scale"][:, :, None, :] * np.ones((1, 1, md.n_years, 1))
-    if t_weight is not None:
-        tidx = md.subset("t")
-        family[tidx] = FAMILY_CODE["normal"]
-        scale[..., tidx] = scale[..., tidx] / np.sqrt(t_weight)
+    family, scale = normal_given_weights(md, ss["ss_scale"], t_weight)
     out = np.empty((nc, nd, md.n_years, ss["ss_a"].shape[-1]))
     for ci in range(nc):
         for di in range(nd):
@@ -207,8 +235,10 @@ __all__ = [
     "SS_VARS",
     "constant_data",
     "draw_states",
+    "normal_given_weights",
     "latent_paths",
     "observed_data",
     "pointwise_log_likelihood",
     "state_space_numpy",
+    "t_weights",
 ]

@@ -140,6 +140,24 @@ def _gaussian_panel(seed=0, nt=34):
     return d
 
 
+def _gaussian_graph(d, scale, A, Q, P0):  # noqa: N803
+    """The Laplace log-likelihood graph of an all-normal panel ``d`` with noise ``scale``."""
+    return laplace_marginal_loglike(
+        d["y"],
+        d["mask"],
+        None,
+        d["family"],
+        pt.as_tensor(d["c"]),
+        pt.as_tensor(d["Z"]),
+        scale,
+        None,
+        None,
+        pt.as_tensor(A),
+        pt.as_tensor(Q),
+        pt.as_tensor(P0),
+    )
+
+
 @pytest.mark.parametrize("general", [False, True])
 def test_gaussian_laplace_equals_kalman(general):
     d = _gaussian_panel(1)
@@ -153,20 +171,7 @@ def test_gaussian_laplace_equals_kalman(general):
         d["y"], d["mask"], None, d["family"], d["c"], d["Z"], d["scale"], None, None, A, Q, P0
     )
     assert abs(res.loglike - ref) < 1e-8
-    ll = laplace_marginal_loglike(
-        d["y"],
-        d["mask"],
-        None,
-        d["family"],
-        pt.as_tensor(d["c"]),
-        pt.as_tensor(d["Z"]),
-        pt.as_tensor(d["scale"]),
-        None,
-        None,
-        pt.as_tensor(A),
-        pt.as_tensor(Q),
-        pt.as_tensor(P0),
-    )
+    ll = _gaussian_graph(d, pt.as_tensor(d["scale"]), A, Q, P0)
     assert abs(ll.eval() - ref) < 1e-8
 
 
@@ -207,20 +212,7 @@ def test_per_cell_scale_equals_kalman_value_and_gradient():
     )
     assert abs(res.loglike - ref) < 1e-8
     sc = pt.matrix("cell_scale")
-    ll = laplace_marginal_loglike(
-        d["y"],
-        d["mask"],
-        None,
-        d["family"],
-        pt.as_tensor(d["c"]),
-        pt.as_tensor(d["Z"]),
-        sc,
-        None,
-        None,
-        pt.as_tensor(A),
-        pt.as_tensor(Q),
-        pt.as_tensor(P0),
-    )
+    ll = _gaussian_graph(d, sc, A, Q, P0)
     value, grad = pytensor.function([sc], [ll, pytensor.grad(ll, sc)])(cell)
     assert abs(value - ref) < 1e-8
     h = 1e-6
