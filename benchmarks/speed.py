@@ -4,7 +4,9 @@ Usage::
 
     python benchmarks/speed.py [--skip-pymc] [--skip-peer] [--skip-growth] [--seed 1]
 
-Every figure of the speed issue, on this machine, in one process (each ratio's two sides are
+Section 0 times compilation alone in two new processes (nutpie's C callbacks compiled, then
+loaded from the disk cache of :mod:`causal_model.nutpie_compile`). Every figure of the speed
+issue, on this machine, in one process (each ratio's two sides are
 measured in the same run; the machine is small and noisy, so compare ratios, not seconds):
 
 1. time to a trustworthy posterior: the reference model on the real panel with default
@@ -99,6 +101,43 @@ def logp_grad_seconds(model: TensionModel, idata, n: int = 3000) -> float:
         return (time.perf_counter() - t0) / n
 
 
+_COMPILE_SNIPPET = """
+import time, warnings
+warnings.simplefilter("ignore")
+from causal_model.data import load_us_russia
+from causal_model.model import TensionModel
+from causal_model.nutpie_compile import compile_pymc_model
+model = TensionModel(load_us_russia()).build()
+t0 = time.perf_counter()
+c = compile_pymc_model(model)
+print(time.perf_counter() - t0, c.compiled_logp_func.cache_hits)
+"""
+
+
+def compile_in_new_processes() -> list[tuple[float, bool]]:
+    """Compile time of the reference model in two new processes sharing an empty callback
+    cache: the first compiles nutpie's C callbacks, the second loads them from disk
+    (PyTensor's own disk cache is whatever this machine has)."""
+    import os
+    import subprocess
+    import tempfile
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, CAUSAL_MODEL_CACHE=tmp)
+        for _ in range(2):
+            res = subprocess.run(
+                [sys.executable, "-c", _COMPILE_SNIPPET],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            seconds, hits = res.stdout.split()[-2:]
+            out.append((float(seconds), int(hits) > 0))
+    return out
+
+
 def long_template(panel: xr.Dataset, n_steps: int) -> xr.Dataset:
     """The real panel's rows repeated to ``n_steps`` consecutive time steps (values are only a
     template for :func:`causal_model.simulate`: its indicators, trials and missing cells)."""
@@ -155,6 +194,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     panel = load_us_russia()
 
+    print("0. compilation of the reference model in new processes", flush=True)
+    compiles = compile_in_new_processes()
+    for label, (sec, hit) in zip(
+        ("callback cache empty", "callback cache filled"), compiles, strict=True
+    ):
+        print(f"  {label:<22} compile {sec:5.1f} s (callbacks loaded from disk: {hit})")
+
     print("1. reference model, real panel, default settings (2 chains)", flush=True)
     first = fit_once(TensionModel(panel), random_seed=args.seed)
     print(describe("default path (nutpie, marginal)", first), flush=True)
@@ -199,8 +245,13 @@ def main(argv=None) -> int:
     print("\nsummary")
     print(
         f"  time to posterior (default):    {first['wall']:.1f} s "
-        f"(compile {first['compile']:.1f} s); trustworthy: {first['trustworthy']} "
+        f"(compile {first['compile']:.1f} s, callbacks from disk: "
+        f"{first.get('callbacks_from_disk')}); trustworthy: {first['trustworthy']} "
         f"(target: trustworthy in < 20 s)"
+    )
+    print(
+        f"  compile, new process:           {compiles[0][0]:.1f} s with the callbacks "
+        f"compiled, {compiles[1][0]:.1f} s loaded from disk"
     )
     if pymc is not None:
         print(

@@ -1,0 +1,138 @@
+"""The disk-cached nutpie callbacks compute exactly what PyTensor's function does."""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pymc as pm
+import pytest
+
+from causal_model.model import TensionModel
+from causal_model.nutpie_compile import compile_pymc_model
+
+_DBL = ctypes.POINTER(ctypes.c_double)
+
+
+def _call_logp(compiled, x):
+    out, lp = np.zeros_like(x), np.zeros(())
+    code = compiled.compiled_logp_func.ctypes(
+        x.size,
+        x.ctypes.data_as(_DBL),
+        out.ctypes.data_as(_DBL),
+        lp.ctypes.data_as(_DBL),
+        ctypes.c_void_p(compiled.user_data.ctypes.data),
+    )
+    return code, float(lp), out
+
+
+def _call_expand(compiled, x):
+    out = np.zeros(compiled.n_expanded)
+    code = compiled.compiled_expand_func.ctypes(
+        x.size,
+        compiled.n_expanded,
+        x.ctypes.data_as(_DBL),
+        out.ctypes.data_as(_DBL),
+        ctypes.c_void_p(compiled.user_data.ctypes.data),
+    )
+    return code, out
+
+
+@pytest.fixture(scope="module")
+def compiled_real(real_panel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the fallback would warn
+        return compile_pymc_model(TensionModel(real_panel).build())
+
+
+def test_callbacks_equal_pytensor_and_follow_with_data(compiled_real):
+    c = compiled_real
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = 0.3 * rng.standard_normal(c.n_dim)
+        code, lp, grad = _call_logp(c, x)
+        want_lp, want_grad = _pytensor_logp(c, x)
+        assert code == 0
+        assert lp == pytest.approx(want_lp, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-10, atol=1e-12)
+        code, values = _call_expand(c, x)
+        assert code == 0
+        np.testing.assert_allclose(values, _pytensor_expand(c, x), rtol=1e-12, atol=1e-12)
+
+    # a refit swaps the data: the callbacks read the new arrays through user_data
+    y = np.array(c.shared_data["y_obs"])
+    y2 = y + 0.5
+    c2 = c.with_data(y_obs=y2)
+    x = 0.3 * rng.standard_normal(c.n_dim)
+    _, lp1, _ = _call_logp(c, x)
+    _, lp2, grad2 = _call_logp(c2, x)
+    assert lp1 != lp2
+    want_lp, want_grad = _pytensor_logp(c2, x)
+    assert lp2 == pytest.approx(want_lp, rel=1e-12)
+    np.testing.assert_allclose(grad2, want_grad, rtol=1e-10, atol=1e-12)
+
+
+def _with_shared(c, fn):
+    """Run ``fn`` with the PyTensor function's shared variables set to ``c``'s data."""
+    shared = {v.name: v for v in [*c.logp_func.get_shared(), *c.expand_func.get_shared()]}
+    old = {k: v.get_value() for k, v in shared.items()}
+    try:
+        for k, v in shared.items():
+            v.set_value(np.array(c.shared_data[k]))
+        return fn()
+    finally:
+        for k, v in shared.items():
+            v.set_value(old[k])
+
+
+def _pytensor_logp(c, x):
+    lp, grad = _with_shared(c, lambda: c.logp_func(x))
+    return float(lp), np.asarray(grad)
+
+
+def _pytensor_expand(c, x):
+    return np.asarray(_with_shared(c, lambda: c.expand_func(x))[0])
+
+
+def test_a_new_process_loads_the_callbacks_from_disk(compiled_real, real_panel):
+    """After one compilation, a new process with the same structure does not recompile."""
+    code = (
+        "import warnings\n"
+        "from causal_model.data import load_us_russia\n"
+        "from causal_model.model import TensionModel\n"
+        "from causal_model.nutpie_compile import compile_pymc_model\n"
+        "warnings.simplefilter('error', RuntimeWarning)\n"
+        "c = compile_pymc_model(TensionModel(load_us_russia()).build())\n"
+        "print(c.compiled_logp_func.cache_hits, c.compiled_expand_func.cache_hits)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    assert out.stdout.split()[-2:] == ["1", "1"], out.stdout + out.stderr
+
+
+def test_falls_back_to_nutpie_with_a_warning(monkeypatch):
+    import causal_model.nutpie_compile as nc
+
+    def broken(model):
+        raise AttributeError("no such internal")
+
+    monkeypatch.setattr(nc, "_compile_cached", broken)
+    with pm.Model() as model:
+        pm.Normal("a", 0.0, 1.0)
+    with pytest.warns(RuntimeWarning, match="no such internal"):
+        compiled = nc.compile_pymc_model(model)
+    assert compiled.n_dim == 1
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    from causal_model.nutpie_compile import cache_dir
+
+    monkeypatch.setenv("CAUSAL_MODEL_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("CAUSAL_MODEL_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert cache_dir() == tmp_path / "x" / "causal_model"
