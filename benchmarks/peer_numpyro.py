@@ -20,12 +20,12 @@ log-density (Kalman filter / Laplace approximation) and draws them after samplin
 *samples the states by NUTS*: non-centred standard-normal innovations ``state_innovation``
 (year, state) with state = drivers + residual, a stationary start, and the AR(1) recursion
 written as a lower-triangular sum ``x_t = sum_{s <= t} rho^(t-s) e_s`` (vectorised; no scan).
-Everything else follows the package: non-centred ``rho_z``, ``loading_z``, ``beta_z``,
-``elite_z``; ``rho = sigmoid(rho_mu + rho_sigma rho_z)``; loadings times the registry's
-direction; fixed anchor loadings (driver anchors ``DRIVER_ANCHOR_LOADING`` with noise sd
-``DRIVER_ANCHOR_NOISE``, tension anchor 1) and zero anchor intercepts; link-scale count offsets;
-the elite term enters every tension indicator through its tension loading; NUTS with target
-acceptance 0.9 (the package's default), diagonal mass matrix (numpyro's default).
+Everything else follows the package: non-centred ``rho_z``, ``beta_z``, ``elite_z``,
+centred log-normal ``loading``; ``rho = sigmoid(rho_mu + rho_sigma rho_z)``; loadings times
+the registry's direction; fixed anchor loadings (driver anchors ``DRIVER_ANCHOR_LOADING``
+with noise sd ``DRIVER_ANCHOR_NOISE``, tension anchor 1) and zero anchor intercepts;
+link-scale count offsets; the elite term enters every tension indicator through its tension
+loading; NUTS with target acceptance 0.9, diagonal mass matrix (numpyro's default).
 
 Reported: wall seconds from model definition to samples (tracing and XLA compilation
 included), the part of it spent tracing/compiling (JAX monitoring events) and the rest
@@ -69,7 +69,7 @@ from causal_model.priors import load_priors  # noqa: E402
 
 #: Posterior variables that are latent paths or non-centred offsets (not diagnosed).
 LATENT = ("state_innovation", "states", "elite")
-TECHNICAL = ("rho_z", "loading_z", "beta_z", "elite_z")
+TECHNICAL = ("rho_z", "beta_z", "elite_z")
 #: Parameters whose posterior means/sds are reported.
 REPORTED = ("beta", "rho", "half_life", "sigma_u", "rho_u")
 #: JAX events whose time spans are tracing, lowering and compiling (their union is "JIT").
@@ -184,9 +184,8 @@ def make_model(md, event_times: np.ndarray, event_types: np.ndarray, prior_set):
         rho = numpyro.deterministic("rho", jax.nn.sigmoid(rho_mu + rho_sigma * rho_z))
         loading_mu = _prior_sample(priors, "loading_mu", k)
         loading_sigma = _prior_sample(priors, "loading_sigma")
-        loading_z = numpyro.sample("loading_z", dist.Normal(0.0, 1.0).expand((d_free.size,)))
-        loading = numpyro.deterministic(
-            "loading", jnp.exp(loading_mu[driver_of[d_free]] + loading_sigma * loading_z)
+        loading = numpyro.sample(
+            "loading", dist.LogNormal(loading_mu[driver_of[d_free]], loading_sigma)
         )
 
         # tension: causal effects, residual AR(1), elite circulation, tension loadings
@@ -276,7 +275,6 @@ def _dims(md) -> tuple[dict, dict]:
         "rho_z": ["driver"],
         "rho": ["driver"],
         "loading_mu": ["driver"],
-        "loading_z": ["driver_indicator"],
         "loading": ["driver_indicator"],
         "beta_z": ["driver"],
         "beta": ["driver"],

@@ -11,7 +11,7 @@ Layout (every key optional; defaults in :class:`causal_model.pipeline.RunSetting
 
     [sampler]
     name = "nutpie"
-    draws = 2500
+    draws = 2000
     tune = 1000
     chains = 2
     seed = 20241124

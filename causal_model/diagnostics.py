@@ -23,7 +23,7 @@ LATENT_VARS = (
     "drivers",
     "residual",
 )
-TECHNICAL_PREFIXES = ("rho_z", "loading_z", "beta_z", "elite_z")
+TECHNICAL_PREFIXES = ("rho_z", "beta_z", "elite_z")
 
 
 class ConvergenceWarning(UserWarning):

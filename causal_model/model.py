@@ -247,7 +247,7 @@ class TensionModel:
     # ------------------------------------------------------------------ fit
     def fit(
         self,
-        draws: int = 2500,
+        draws: int = 2000,
         tune: int = 1000,
         chains: int = 2,
         *,
@@ -262,9 +262,9 @@ class TensionModel:
         Parameters
         ----------
         draws, tune, chains
-            Posterior draws per chain, tuning steps, chains. With the default 2500 draws the
-            real panel's reference fit reached a bulk ESS of 454–976 on every parameter
-            over four seeds (1500 gave 240–534).
+            Posterior draws per chain, tuning steps, chains. With the default 2000 draws the
+            real panel's reference fit reaches a bulk ESS of about 500 or more on every
+            parameter (measured over six seeds; see the README's performance section).
         sampler
             ``"nutpie"`` (default; numba-compiled NUTS), ``"pymc"`` (PyMC's NUTS) or
             ``"numpyro"`` (needs JAX installed).

@@ -44,7 +44,7 @@ class RunSettings:
     variant: str = "reference"
     priors: str = "neoclassical_realism"
     sampler: str = "nutpie"
-    draws: int = 2500
+    draws: int = 2000
     tune: int = 1000
     chains: int = 2
     seed: int = 20241124
@@ -223,7 +223,7 @@ def run(
     out_dir
         Output folder (created).
     settings
-        Run settings (defaults: reference model, neoclassical priors, nutpie, 2500 draws).
+        Run settings (defaults: reference model, neoclassical priors, nutpie, 2000 draws).
     quick
         Use :data:`QUICK` draws (for smoke tests; not for inference).
     force

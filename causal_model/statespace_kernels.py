@@ -301,6 +301,51 @@ def _precision_diag(od, z, m, w, out):
 
 
 @_njit
+def working_response(f, y, n, sc, nu, al):
+    """``(eta0, w0)``: a cell's working response and weight for the Newton start.
+
+    The quadratic ``-w0 (eta - eta0)^2 / 2`` is the cell's log-likelihood for normal cells and,
+    for the others, its second-order expansion at the saturated ``eta0`` (``y`` shifted by 0.5
+    off the boundary), the usual GLM start: ``log(y + 0.5)`` for counts,
+    ``logit((y + 0.5) / (n + 1))`` for binomial cells.
+    """
+    if f == NORMAL:
+        return y, 1.0 / (sc * sc)
+    if f == STUDENT_T:
+        return y, (nu + 1.0) / ((nu + 3.0) * sc * sc)
+    if f == POISSON:
+        return math.log(y + 0.5), y + 0.5
+    if f == NEG_BINOMIAL:
+        mu = y + 0.5
+        return math.log(mu), al * mu / (al + mu)
+    p = (y + 0.5) / (n + 1.0)
+    return math.log(p / (1.0 - p)), n * p * (1.0 - p)
+
+
+@_njit
+def _start(y, m, ntr, c, z, fam, scale, nu, alpha, od, b, dd, low, sub):
+    """Mode of the prior times the cells' working-response quadratics (one band solve):
+    exact for normal cells, and close to the mode for the others, so Newton starts near it."""
+    nt, ni = y.shape
+    s = z.shape[1]
+    w = np.zeros((nt, ni))
+    rhs = np.zeros((nt, s))
+    for t in range(nt):
+        for i in range(ni):
+            if m[t, i] == 0.0:
+                continue
+            eta0, w0 = working_response(fam[i], y[t, i], ntr[t, i], scale[t, i], nu[i], alpha[i])
+            w[t, i] = w0
+            r = w0 * (eta0 - c[t, i])
+            for k in range(s):
+                rhs[t, k] += r * z[i, k]
+    _, ok = band_cholesky(_precision_diag(od, z, m, w, dd), b, low, sub)
+    if not ok:
+        return np.zeros((nt, s))
+    return band_solve(low, sub, rhs)
+
+
+@_njit
 def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, tol):
     """Posterior mode of the states by damped Newton, and everything the Laplace step needs.
 
@@ -331,6 +376,13 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     for i in range(ni):
         tfam[i] = 1.0 if fam[i] == STUDENT_T else 0.0
     jx = _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g)
+    # Start at the working-response mode when it is better than x = 0 (measured on the real
+    # panel's posterior draws: Newton then needs ~3 iterations instead of 4-8).
+    x0 = _start(y, m, ntr, c, z, fam, scale, nu, alpha, od, b, dd, low, sub)
+    j0 = _evaluate(x0, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms_n, g_n)
+    if j0 > jx:
+        x, jx = x0, j0
+        terms, terms_n, g, g_n = terms_n, terms, g_n, g
     n_iter, step_norm = 0, np.inf
     for it in range(max_iter):
         if np.max(np.abs(g)) < tol:
