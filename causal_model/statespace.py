@@ -43,7 +43,7 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 from numpy.typing import ArrayLike
-from pytensor.gradient import disconnected_type
+from pytensor.gradient import DisconnectedType, disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import (
@@ -51,6 +51,7 @@ from pytensor.link.numba.dispatch.basic import (
     register_funcify_and_cache_key,
     register_funcify_default_op_cache_key,
 )
+from pytensor.tensor.basic import AllocDiag
 from pytensor.tensor.variable import TensorVariable
 
 import causal_model.numba_cache  # noqa: F401  (cacheable digamma for the numba backend)
@@ -102,6 +103,12 @@ class LaplaceModeOp(Op):
         self.max_iter = int(max_iter)
         self.tol = float(tol)
 
+    @property
+    def fused(self) -> bool:
+        """Whether output ``obs`` carries its own gradient (no student_t or negative-binomial
+        indicator, whose ``nu`` / ``alpha`` derivatives the kernel does not compute)."""
+        return not any(f in (STUDENT_T, NEG_BINOMIAL) for f in self.family)
+
     def make_node(self, *inputs) -> Apply:  # noqa: D102
         if len(inputs) != 11:
             raise TypeError("LaplaceModeOp takes 11 inputs")
@@ -111,9 +118,20 @@ class LaplaceModeOp(Op):
                 raise TypeError(f"LaplaceModeOp input {v} must have {nd} dimensions")
         nt, ns = ins[0].type.shape[0], ins[4].type.shape[1]
         nt1 = None if nt is None else max(nt - 1, 0)
+        ni = ins[0].type.shape[1]
         outs = [
             pt.tensor(dtype=_F64, shape=shp)
-            for shp in ((nt, ns), (nt, ns, ns), (nt1, ns, ns), (), (nt, ns))
+            for shp in (
+                (nt, ns),
+                (nt, ns, ns),
+                (nt1, ns, ns),
+                (),
+                (nt, ns),
+                (),
+                (nt, ni),
+                (ni, ns),
+                (nt, ni),
+            )
         ]
         return Apply(self, ins, outs)
 
@@ -121,18 +139,37 @@ class LaplaceModeOp(Op):
         args = [np.ascontiguousarray(v, dtype=float) for v in inputs]
         fam = np.asarray(self.family, dtype=np.int64)
         res = laplace_kernel(*args[:5], fam, *args[5:], self.max_iter, self.tol)
-        for k, val in enumerate((res[0], res[1], res[2], np.asarray(res[3]), res[4])):
+        vals = (*res[:3], np.asarray(res[3]), res[4], np.asarray(res[11]), *res[12:15])
+        for k, val in enumerate(vals):
             output_storage[k][0] = val
 
     def infer_shape(self, fgraph, node, shapes):  # noqa: D102
-        (nt, _), (_, ns) = shapes[0], shapes[4]
-        return [(nt, ns), (nt, ns, ns), (pt.maximum(nt - 1, 0), ns, ns), (), (nt, ns)]
+        (nt, ni), (_, ns) = shapes[0], shapes[4]
+        return [
+            (nt, ns),
+            (nt, ns, ns),
+            (pt.maximum(nt - 1, 0), ns, ns),
+            (),
+            (nt, ns),
+            (),
+            (nt, ni),
+            (ni, ns),
+            (nt, ni),
+        ]
 
     def connection_pattern(self, node):  # noqa: D102
-        return [[False] * len(node.outputs) for _ in node.inputs]
+        # only ``obs`` (output 5) is differentiable, w.r.t. c, Z and scale (inputs 3-5)
+        return [
+            [self.fused and k == 5 and j in (3, 4, 5) for k in range(len(node.outputs))]
+            for j in range(len(node.inputs))
+        ]
 
     def L_op(self, inputs, outputs, output_grads):  # noqa: D102
-        return [disconnected_type() for _ in inputs]
+        g_obs = output_grads[5]
+        if not self.fused or isinstance(g_obs.type, DisconnectedType):
+            return [disconnected_type() for _ in inputs]
+        grads = {3: outputs[6], 4: outputs[7], 5: outputs[8]}
+        return [g_obs * grads[j] if j in grads else disconnected_type() for j in range(11)]
 
 
 def _source_hash() -> str:
@@ -155,7 +192,17 @@ def _numba_funcify_laplace_mode(op, node=None, **kwargs):
     @numba_njit
     def laplace_mode(y, m, ntr, c, z, scale, nu, alpha, a, q, p0):
         out = laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, tol)
-        return out[0], out[1], out[2], np.array(out[3]), out[4]
+        return (
+            out[0],
+            out[1],
+            out[2],
+            np.array(out[3]),
+            out[4],
+            np.array(out[11]),
+            out[12],
+            out[13],
+            out[14],
+        )
 
     return laplace_mode, key.hexdigest()
 
@@ -262,6 +309,46 @@ def _vector(v, n: int) -> TensorVariable:
     return pt.broadcast_to(pt.as_tensor_variable(v).astype(_F64), (n,))
 
 
+def _inverse_and_logdet(m):
+    """``(inv(m), log det m)``; element-wise when ``m`` is built as ``pt.diag(vector)`` (the
+    uncoupled model's Q and P0), which spares the LU factorisations and their gradients."""
+    owner = m.owner
+    if (
+        owner is not None
+        and isinstance(owner.op, AllocDiag)
+        and owner.op.offset == 0
+        and owner.inputs[0].ndim == 1
+    ):
+        v = owner.inputs[0]
+        return pt.diag(1.0 / v), pt.sum(pt.log(v))
+    return pt.linalg.inv(m), pt.log(pt.linalg.det(m))
+
+
+def _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt):  # noqa: N803
+    """The state prior's part of the Laplace log-likelihood: ``(value, gradient terms)``.
+
+    ``value = -x' Omega x / 2 - log det P0 / 2 - (T - 1) log det Q / 2 - log det H / 2``; the
+    gradient terms are zero in value and carry ``-tr(Sigma dOmega) / 2 + u' d(-Omega x)`` to
+    ``A``, ``Q`` and ``P0`` (see the module docstring).
+    """
+    p0i, logdet_p0 = _inverse_and_logdet(P0)
+    quad = pt.dot(xhat[0], pt.dot(p0i, xhat[0]))
+    tr_prior = pt.sum(p0i * sd[0])
+    logdet_prior = logdet_p0
+    if nt > 1:
+        qi, logdet_q = _inverse_and_logdet(Q)
+        resid = xhat[1:] - pt.dot(xhat[:-1], A.T)
+        quad = quad + pt.sum(pt.dot(resid, qi) * resid)
+        k = pt.dot(pt.sum(so, axis=0), A.T)
+        msum = pt.sum(sd[1:], axis=0) - k - k.T + A @ pt.sum(sd[:-1], axis=0) @ A.T
+        tr_prior = tr_prior + pt.sum(qi * msum)
+        logdet_prior = logdet_prior + (nt - 1) * logdet_q
+    g = pytensor.grad(-0.5 * quad, xhat)
+    value = -0.5 * quad - 0.5 * logdet_prior - 0.5 * logdet_h
+    grad_terms = -0.5 * (tr_prior - stop_gradient(tr_prior)) + pt.sum(u * (g - stop_gradient(g)))
+    return value, grad_terms
+
+
 def laplace_marginal_loglike(
     y: ArrayLike,
     mask: ArrayLike | None,
@@ -278,6 +365,7 @@ def laplace_marginal_loglike(
     n_newton: int = 50,
     tol: float = 1e-10,
     data_tensors: tuple | None = None,
+    fused: bool = True,
 ) -> TensorVariable:
     """Laplace-approximate ``log p(y | params)`` with the latent states integrated out.
 
@@ -314,6 +402,11 @@ def laplace_marginal_loglike(
         :func:`~causal_model.statespace_numpy.prepare_data` applied to ``y, mask, trials``:
         the graph then reads the data from them, so a compiled model can be refitted on new
         data of the same shape and families without recompiling.
+    fused
+        Take the cells' log-likelihood and its gradient with respect to ``c``, ``Z`` and
+        ``scale`` from the numba kernel (one pass over the cells) instead of building them as
+        PyTensor terms; same value and gradient, fewer graph nodes. Ignored (PyTensor terms)
+        when a student_t or negative_binomial indicator is present.
 
     Returns
     -------
@@ -335,7 +428,11 @@ def laplace_marginal_loglike(
     A, Q, P0 = (pt.as_tensor_variable(v).astype(_F64) for v in (A, Q, P0))  # noqa: N806
     op = LaplaceModeOp(tuple(fam.tolist()), max_iter=n_newton, tol=tol)
     outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, Q, P0)
-    xhat, sd, so, logdet_h, u = outs  # not differentiable (the Op's gradient is disconnected)
+    xhat, sd, so, logdet_h, u = outs[:5]  # not differentiable (disconnected)
+    if fused and op.fused:
+        # the cells' terms and their gradient come from the kernel (output ``obs``)
+        value, grad_terms = _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt)
+        return outs[5] + value + grad_terms
 
     # Observation terms, by family (column groups are static).
     eta_t = (c + pt.dot(xhat, Z.T)).T  # (N, T)

@@ -470,3 +470,52 @@ def test_numba_digamma_matches_scipy_and_makes_the_logp_cacheable():
     assert np.isnan(digamma(0.0)) and np.isnan(digamma(-2.0))
     _, key = numba_funcify_and_cache_key(psi, node=None)
     assert key is not None
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "NUMBA"])
+def test_fused_observation_gradient_equals_the_graph(mode):
+    """The kernel's own gradient of the cells' terms (``fused``) gives the same value and
+    gradient as the PyTensor terms, for every input: per-cell c and scale, Z, a coupled A,
+    Q, P0 (normal, poisson and binomial cells, missing cells and an empty year)."""
+    fams = np.array([0, 0, 0, 0, 0, 2, 2, 2, 4, 4, 4, 0])
+    d = simulate_panel(21, family=fams)
+    d["mask"][7, :] = False
+    d["y"][7, :] = np.nan
+    nt, n = d["y"].shape
+    rng = np.random.default_rng(3)
+    c, z, lsc, w = pt.matrix("c"), pt.matrix("z"), pt.vector("lsc"), pt.matrix("w")
+    a, lq = pt.matrix("a"), pt.vector("lq")
+    q = pt.diag(pt.exp(lq))
+    p0 = q + 0.5 * pt.eye(4)
+    scale = pt.exp(lsc)[None, :] / pt.sqrt(w)  # per cell, like the Student-t mixture
+    inputs = [c, z, lsc, w, a, lq]
+    values = [
+        d["c"] + 0.1 * rng.normal(size=(nt, n)),
+        d["Z"],
+        np.log(d["scale"]),
+        rng.gamma(3.0, 1 / 3.0, size=(nt, n)),
+        np.diag(d["a"]) + 0.05 * rng.normal(size=(4, 4)),
+        np.log(d["q"]),
+    ]
+    outs = []
+    for fused in (True, False):
+        ll = laplace_marginal_loglike(
+            d["y"],
+            d["mask"],
+            d["trials"],
+            d["family"],
+            c,
+            z,
+            scale,
+            None,
+            None,
+            a,
+            q,
+            p0,
+            fused=fused,
+        )
+        fn = pytensor.function(inputs, [ll, *pytensor.grad(ll, inputs)], mode=mode)
+        outs.append(fn(*values))
+    for got, want in zip(*outs, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9)
+    assert np.abs(outs[0][1]).max() > 0 and np.abs(outs[0][3]).max() > 0
