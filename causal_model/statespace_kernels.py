@@ -176,6 +176,25 @@ def band_solve(low, sub, rhs):
 
 
 @_njit
+def band_back_substitute(low, sub, e):
+    """Solve ``L' v = e`` for ``e`` of shape ``(T, S, D)`` (``D`` right-hand sides), ``L`` the
+    block Cholesky factor: ``mode + v`` with ``e ~ N(0, I)`` is a draw from ``N(mode, H^-1)``."""
+    nt, s, nd = e.shape
+    v = np.empty_like(e)
+    for t in range(nt - 1, -1, -1):
+        for d in range(nd):
+            for i in range(s - 1, -1, -1):
+                r = e[t, i, d]
+                if t < nt - 1:
+                    for k in range(s):
+                        r -= sub[t + 1, k, i] * v[t + 1, k, d]
+                for k in range(i + 1, s):
+                    r -= low[t, k, i] * v[t, k, d]
+                v[t, i, d] = r / low[t, i, i]
+    return v
+
+
+@_njit
 def band_selected_inverse(low, sub):
     """Diagonal blocks ``Cov(x_t)`` and sub-diagonal blocks ``Cov(x_{t+1}, x_t)`` of H^-1.
 

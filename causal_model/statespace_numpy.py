@@ -18,6 +18,7 @@ from causal_model.statespace_kernels import (
     BINOMIAL,
     FAMILY_CODES,
     NORMAL,
+    band_back_substitute,
     laplace_kernel,
     prior_blocks,
 )
@@ -196,13 +197,9 @@ def laplace_mode_and_precision_numpy(
 
 def sample_from_laplace(result: LaplaceResult, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Draw state paths ``x = mode + L^{-T} e``, ``e ~ N(0, I)``: shape ``(draws, T, S)``."""
-    low, sub = result.chol_diag, result.chol_sub
     nt, s = result.mode.shape
     e = rng.standard_normal((nt, s, draws))
-    v = np.empty_like(e)
-    for t in range(nt - 1, -1, -1):
-        rhs = e[t] if t == nt - 1 else e[t] - sub[t + 1].T @ v[t + 1]
-        v[t] = sla.solve_triangular(low[t], rhs, lower=True, trans="T")
+    v = band_back_substitute(result.chol_diag, result.chol_sub, e)
     return result.mode[None] + np.moveaxis(v, 2, 0)
 
 
