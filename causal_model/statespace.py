@@ -69,6 +69,7 @@ from causal_model.statespace_kernels import (
     POISSON,
     STUDENT_T,
     laplace_kernel,
+    observation_gradient,
 )
 from causal_model.statespace_numpy import prepare_data
 
@@ -92,7 +93,8 @@ class LaplaceModeOp(Op):
     grad_z (N,S), grad_scale (T,N))``: ``cov_sub[k] = Cov(x_{k+1}, x_k)``, ``u`` the
     implicit-function adjoint (see :func:`causal_model.statespace_kernels.laplace_kernel`),
     ``obs`` the cells' log-likelihood at the mode and ``grad_*`` its total derivatives
-    (:func:`causal_model.statespace_kernels.observation_gradient`). Only ``obs`` is
+    (:func:`causal_model.statespace_kernels.observation_gradient`, computed in the same
+    numba call). Only ``obs`` is
     differentiable, with respect to ``c``, ``Z`` and ``scale``, and only when :attr:`fused`.
 
     Parameters
@@ -148,7 +150,8 @@ class LaplaceModeOp(Op):
         args = [np.ascontiguousarray(v, dtype=float) for v in inputs]
         fam = np.asarray(self.family, dtype=np.int64)
         res = laplace_kernel(*args[:5], fam, *args[5:], self.max_iter, self.tol)
-        vals = (*res[:3], np.asarray(res[3]), res[4], np.asarray(res[11]), *res[12:15])
+        obs = observation_gradient(res[0], *args[:5], fam, *args[5:8], res[1], res[4])
+        vals = (*res[:3], np.asarray(res[3]), res[4], np.asarray(obs[0]), *obs[1:])
         for k, val in enumerate(vals):
             output_storage[k][0] = val
 
@@ -201,17 +204,10 @@ def _numba_funcify_laplace_mode(op, node=None, **kwargs):
     @numba_njit
     def laplace_mode(y, m, ntr, c, z, scale, nu, alpha, a, q, p0):
         out = laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, tol)
-        return (
-            out[0],
-            out[1],
-            out[2],
-            np.array(out[3]),
-            out[4],
-            np.array(out[11]),
-            out[12],
-            out[13],
-            out[14],
+        obs, gc, gz, gsc = observation_gradient(
+            out[0], y, m, ntr, c, z, fam, scale, nu, alpha, out[1], out[4]
         )
+        return out[0], out[1], out[2], np.array(out[3]), out[4], np.array(obs), gc, gz, gsc
 
     return laplace_mode, key.hexdigest()
 
@@ -438,10 +434,10 @@ def laplace_marginal_loglike(
     op = LaplaceModeOp(tuple(fam.tolist()), max_iter=n_newton, tol=tol)
     outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, Q, P0)
     xhat, sd, so, logdet_h, u = outs[:5]  # not differentiable (disconnected)
+    prior_value, prior_terms = _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt)
     if fused and op.fused:
         # the cells' terms and their gradient come from the kernel (output ``obs``)
-        value, grad_terms = _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt)
-        return outs[5] + value + grad_terms
+        return outs[5] + prior_value + prior_terms
 
     # Observation terms, by family (column groups are static).
     eta_t = (c + pt.dot(xhat, Z.T)).T  # (N, T)
@@ -467,22 +463,6 @@ def laplace_marginal_loglike(
         loglik = loglik + pt.sum(mt * ll)
         tr_obs = tr_obs + pt.sum(mt * wf * take(var_t))
 
-    # Prior terms: x' Omega x and tr(Sigma Omega), via residuals and summed blocks.
-    p0i = pt.linalg.inv(P0)
-    quad = pt.dot(xhat[0], pt.dot(p0i, xhat[0]))
-    tr_prior = pt.sum(p0i * sd[0])
-    logdet_prior = pt.log(pt.linalg.det(P0))
-    if nt > 1:
-        qi = pt.linalg.inv(Q)
-        resid = xhat[1:] - pt.dot(xhat[:-1], A.T)
-        quad = quad + pt.sum(pt.dot(resid, qi) * resid)
-        k = pt.dot(pt.sum(so, axis=0), A.T)
-        msum = pt.sum(sd[1:], axis=0) - k - k.T + A @ pt.sum(sd[:-1], axis=0) @ A.T
-        tr_prior = tr_prior + pt.sum(qi * msum)
-        logdet_prior = logdet_prior + (nt - 1) * pt.log(pt.linalg.det(Q))
-
-    joint = loglik - 0.5 * quad
-    g = pytensor.grad(joint, xhat)
-    tr_h = tr_prior + tr_obs
-    value = joint - 0.5 * logdet_prior - 0.5 * logdet_h
-    return value - 0.5 * (tr_h - stop_gradient(tr_h)) + pt.sum(u * (g - stop_gradient(g)))
+    g = pytensor.grad(loglik, xhat)
+    obs_terms = -0.5 * (tr_obs - stop_gradient(tr_obs)) + pt.sum(u * (g - stop_gradient(g)))
+    return loglik + obs_terms + prior_value + prior_terms

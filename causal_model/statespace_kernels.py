@@ -337,23 +337,20 @@ def observation_gradient(x, y, m, ntr, c, z, fam, scale, nu, alpha, sd, u):
     -------
     tuple
         ``(sum of the cells' log-likelihoods at x*, dF/dc (T, N), dF/dZ (N, S),
-        dF/dscale (T, N), ok)``; ``ok`` is False when a cell's family has a parameter this
-        gradient does not cover (student_t ``nu``, negative-binomial ``alpha``).
+        dF/dscale (T, N))``. Student_t ``nu`` and negative-binomial ``alpha`` derivatives are
+        not covered (callers check the families: ``LaplaceModeOp.fused``).
     """
     nt, ni = y.shape
     s = z.shape[1]
     gc, gsc = np.zeros((nt, ni)), np.zeros((nt, ni))
     gz = np.zeros((ni, s))
     total = 0.0
-    ok = True
     sz = np.empty(s)
     for t in range(nt):
         for i in range(ni):
             if m[t, i] == 0.0:
                 continue
             f = fam[i]
-            if f == STUDENT_T or f == NEG_BINOMIAL:
-                ok = False
             eta = c[t, i]
             zu = 0.0
             for k in range(s):
@@ -378,7 +375,7 @@ def observation_gradient(x, y, m, ntr, c, z, fam, scale, nu, alpha, sd, u):
                 sig = scale[t, i]
                 r = (y[t, i] - eta) / sig
                 gsc[t, i] = (r * r - 1.0) / sig + v / sig**3 - 2.0 * r * zu / sig**2
-    return total, gc, gz, gsc, ok
+    return total, gc, gz, gsc
 
 
 @_njit
@@ -445,9 +442,9 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     -------
     tuple
         ``(mode (T,S), cov_diag (T,S,S), cov_sub (T-1,S,S), logdet_h, u (T,S), chol_diag,
-        chol_sub, laplace_loglike, n_iter, step_norm, grad_norm, *obs)`` where ``u`` solves
-        ``H_obs u = grad_x(-logdet(H_fisher) / 2)`` (the implicit-function adjoint) and
-        ``obs`` is :func:`observation_gradient` at the mode (five items).
+        chol_sub, laplace_loglike, n_iter, step_norm, grad_norm)`` where ``u`` solves
+        ``H_obs u = grad_x(-logdet(H_fisher) / 2)`` (the implicit-function adjoint; with the
+        mode and ``cov_diag`` it is what :func:`observation_gradient` needs).
     """
     nt, ni = y.shape
     s = z.shape[1]
@@ -521,22 +518,4 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
             u = band_solve(lo, so_, dvec)
     value = jx + const - 0.5 * ld_p0 - 0.5 * (nt - 1) * ld_q - 0.5 * logdet
     grad_norm = np.max(np.abs(g))
-    obs, gc, gz, gsc, ok = observation_gradient(x, y, m, ntr, c, z, fam, scale, nu, alpha, sd, u)
-    return (
-        x,
-        sd,
-        so,
-        logdet,
-        u,
-        low,
-        sub,
-        value,
-        n_iter,
-        step_norm,
-        grad_norm,
-        obs,
-        gc,
-        gz,
-        gsc,
-        ok,
-    )
+    return x, sd, so, logdet, u, low, sub, value, n_iter, step_norm, grad_norm

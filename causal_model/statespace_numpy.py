@@ -180,7 +180,7 @@ def laplace_mode_and_precision_numpy(
     c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
     sc = np.ascontiguousarray(np.broadcast_to(sc, ys.shape))
     out = laplace_kernel(ys, m, ntr, c, z, fam, sc, nu_, al, a, q, p0, int(n_newton), float(tol))
-    x, sd, so, logdet, _u, low, sub, value, n_iter, step_norm, grad_norm = out[:11]
+    x, sd, so, logdet, _u, low, sub, value, n_iter, step_norm, grad_norm = out
     return LaplaceResult(
         x,
         sd,
