@@ -183,8 +183,8 @@ def _common(p: argparse.ArgumentParser, *, fit: bool) -> None:
         p.add_argument("--variant", default=None, help="model variant (default reference)")
         p.add_argument("--priors", default=None, help="priors file name or path")
         p.add_argument("--sampler", default=None, help="nutpie (default), pymc or numpyro")
-        p.add_argument("--draws", type=int, default=None, help="draws per chain (default 2000)")
-        p.add_argument("--tune", type=int, default=None, help="tuning steps (default 1000)")
+        p.add_argument("--draws", type=int, default=None, help="draws per chain (default 1200)")
+        p.add_argument("--tune", type=int, default=None, help="tuning steps (default 700)")
         p.add_argument("--chains", type=int, default=None, help="chains (default 2)")
         p.add_argument(
             "--quick", action="store_true", help="few draws, for a smoke test (not inference)"

@@ -11,8 +11,8 @@ Layout (every key optional; defaults in :class:`causal_model.pipeline.RunSetting
 
     [sampler]
     name = "nutpie"
-    draws = 2000
-    tune = 1000
+    draws = 1200
+    tune = 700
     chains = 2
     seed = 20241124
 

@@ -31,11 +31,17 @@ class ConvergenceWarning(UserWarning):
 
 
 def parameter_names(idata) -> list[str]:
-    """Non-latent parameters of a fit: every posterior variable except latent paths."""
+    """Non-latent parameters of a fit: every posterior variable except latent paths and
+    technical variables (non-centred ``*_z``, the sampled ``<name>_raw`` of a folded scale,
+    whose sign is arbitrary: ``<name>`` itself is checked)."""
+    post = idata.posterior.data_vars
     return [
         v
-        for v in idata.posterior.data_vars
-        if v not in LATENT_VARS and not v.endswith("__") and not v.startswith(TECHNICAL_PREFIXES)
+        for v in post
+        if v not in LATENT_VARS
+        and not v.endswith("__")
+        and not v.startswith(TECHNICAL_PREFIXES)
+        and not (v.endswith("_raw") and v[: -len("_raw")] in post)
     ]
 
 

@@ -26,6 +26,7 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from causal_model.data.events import load_events
+from causal_model.defaults import DEFAULT_DRAWS, DEFAULT_TUNE
 from causal_model.dims import (
     DRIVER,
     DRIVER_INDICATOR,
@@ -247,8 +248,8 @@ class TensionModel:
     # ------------------------------------------------------------------ fit
     def fit(
         self,
-        draws: int = 2000,
-        tune: int = 1000,
+        draws: int = DEFAULT_DRAWS,
+        tune: int = DEFAULT_TUNE,
         chains: int = 2,
         *,
         sampler: str = "nutpie",
@@ -262,9 +263,10 @@ class TensionModel:
         Parameters
         ----------
         draws, tune, chains
-            Posterior draws per chain, tuning steps, chains. With the default 2000 draws the
-            real panel's reference fit reaches a bulk ESS of about 500 or more on every
-            parameter (measured over six seeds; see the README's performance section).
+            Posterior draws per chain, tuning steps, chains. With the defaults (1200 draws
+            after 700 tuning steps) the real panel's reference fit reaches a bulk ESS of
+            about 600 or more on every parameter (measured over six seeds; see the README's
+            performance section).
         sampler
             ``"nutpie"`` (default; numba-compiled NUTS), ``"pymc"`` (PyMC's NUTS) or
             ``"numpyro"`` (needs JAX installed).

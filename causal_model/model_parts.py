@@ -42,9 +42,84 @@ def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
     return Prior.from_dict(d)
 
 
-def rv(priors, name: str, dims=None):
-    """Create the model variable ``name`` from its prior, with the model's dims."""
-    return with_dims(priors[name], dims).create_variable(name)
+#: Spreads of the partially pooled groups and the residual sd, sampled folded
+#: (:func:`folded_prior`) when their prior is a half-symmetric distribution.
+FOLDED_SCALES = ("rho_sigma", "loading_sigma", "beta_sigma", "sigma_u", "elite_sigma")
+#: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept).
+_SYMMETRIC = {
+    "HalfNormal": ("Normal", "sigma", ()),
+    "HalfStudentT": ("StudentT", "sigma", ("nu",)),
+    "HalfCauchy": ("Cauchy", "beta", ()),
+}
+
+
+def folded_prior(prior: Prior) -> Prior | None:
+    """The symmetric prior of ``y`` with ``|y|`` distributed as ``prior``, or None.
+
+    A scale ``s ~ HalfNormal(a)`` is sampled as ``y ~ Normal(0, a)``, ``s = |y|`` (the
+    Deterministic ``s``; the sampled ``<name>_raw`` has no meaning of its own, its sign is
+    arbitrary). The density of ``s`` is the same, so is the posterior; only the geometry NUTS
+    sees changes. On the log scale PyMC samples by default, a scale whose posterior reaches
+    towards zero has a long left tail, and the reference model's two variance components
+    trade off there (small ``sigma_u`` with ``elite_sigma`` pinned near 0.3, elsewhere
+    ``log elite_sigma`` spread over -5..0). Folded, both are smooth near zero. Measured on
+    the real panel (2 x 2000 draws, seeds 1-3): min bulk ESS 1028-1495 against 713-852, and
+    at target 0.9 divergences 1/0/0 against 8/2/0 (they sat at small ``sigma_u``).
+
+    Returns None (the prior is used as it is) for other families, for a prior with a
+    transform or with parameters that are themselves priors.
+    """
+    spec = _SYMMETRIC.get(prior.distribution)
+    if spec is None or prior.transform is not None:
+        return None
+    dist, scale, kept = spec
+    params = dict(prior.parameters)
+    if set(params) != {scale, *kept} or not all(
+        isinstance(v, int | float | np.ndarray | list) for v in params.values()
+    ):
+        return None
+    kwargs = {k: params[k] for k in kept} | {scale: params[scale]}
+    if dist != "Cauchy":
+        kwargs["mu"] = 0.0
+    else:
+        kwargs["alpha"] = 0.0
+    return Prior(dist, **kwargs, dims=prior.dims, transform="abs")
+
+
+def rv(priors, name: str, dims=None, *, fold: bool | None = None):
+    """Create the model variable ``name`` from its prior, with the model's dims.
+
+    With ``fold`` (default: ``name`` is one of :data:`FOLDED_SCALES`) a half-symmetric prior
+    is sampled folded (:func:`folded_prior`): the free variable is ``<name>_raw`` and
+    ``name`` is the Deterministic ``|<name>_raw|``.
+    """
+    prior = with_dims(priors[name], dims)
+    fold = name in FOLDED_SCALES if fold is None else fold
+    folded = folded_prior(prior) if fold else None
+    if folded is None:
+        return prior.create_variable(name)
+    keys = list(folded.parameters)
+    scale = keys.index(_SYMMETRIC[prior.distribution][1])
+    symmetric = folded.pymc_distribution
+
+    def dist(*args):  # CustomDist passes the parameters, then the size
+        *params, size = args
+        return symmetric.dist(**dict(zip(keys, params, strict=True)), size=size)
+
+    def start(rv, size, *params):
+        # the default start of a symmetric variable, 0, would be a zero scale: start at the
+        # prior scale instead (a support point, not an initval: models with initvals cannot
+        # be converted by pm.do, compute_log_prior or freeze_dims_and_data)
+        return pt.full_like(rv, params[scale])
+
+    raw = pm.CustomDist(
+        f"{name}_raw",
+        *[folded.parameters[k] for k in keys],
+        dist=dist,
+        support_point=start,
+        dims=dims,
+    )
+    return pm.Deterministic(name, pt.abs(raw), dims=dims)
 
 
 def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:

@@ -14,6 +14,7 @@ from pathlib import Path
 import arviz as az
 
 from causal_model.atomic import atomic_write
+from causal_model.defaults import DEFAULT_DRAWS, DEFAULT_TUNE
 
 #: Figures written by :func:`write_forecast_outputs` (file name -> what it shows).
 FIGURES = {
@@ -44,8 +45,8 @@ class RunSettings:
     variant: str = "reference"
     priors: str = "neoclassical_realism"
     sampler: str = "nutpie"
-    draws: int = 2000
-    tune: int = 1000
+    draws: int = DEFAULT_DRAWS
+    tune: int = DEFAULT_TUNE
     chains: int = 2
     seed: int = 20241124
     until: int = 2030
@@ -223,7 +224,7 @@ def run(
     out_dir
         Output folder (created).
     settings
-        Run settings (defaults: reference model, neoclassical priors, nutpie, 2000 draws).
+        Run settings (defaults: reference model, neoclassical priors, nutpie, 1200 draws).
     quick
         Use :data:`QUICK` draws (for smoke tests; not for inference).
     force

@@ -14,13 +14,11 @@ import arviz as az
 import numpy as np
 import pymc as pm
 
+from causal_model.defaults import DEFAULT_TARGET_ACCEPT
+
 SAMPLERS = ("nutpie", "pymc", "numpyro")
 _COMPILED: OrderedDict[str, object] = OrderedDict()
 _CACHE_SIZE = 16
-
-#: NUTS target acceptance used unless the caller sets one (hierarchical funnels need > 0.8;
-#: on the real panel 0.9 left 1-4 divergences per fit, 0.95 none; see ``_run``).
-DEFAULT_TARGET_ACCEPT = 0.95
 
 
 def clear_compiled_cache() -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from causal_model.cli import main
+from causal_model.defaults import DEFAULT_TUNE
 from causal_model.pipeline import FIGURES, MODEL_FILE, TABLES
 
 
@@ -99,7 +100,7 @@ def test_run_config_is_validated_and_flags_override(tmp_path, capsys):
     good = tmp_path / "run.toml"
     good.write_text('[model]\nvariant = "no_elite"\n[sampler]\ndraws = 77\nseed = 5\n')
     s = load_config(good)
-    assert (s.variant, s.draws, s.seed, s.tune) == ("no_elite", 77, 5, 1000)
+    assert (s.variant, s.draws, s.seed, s.tune) == ("no_elite", 77, 5, DEFAULT_TUNE)
     from argparse import Namespace
 
     from causal_model.cli_model import _settings

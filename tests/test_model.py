@@ -218,3 +218,54 @@ def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
     draws = pm.draw(m["t_weight"], draws=20000, random_seed=1)
     # E[w] = 1; Var[w] = E[2 / nu] = 0.2 for nu ~ Gamma(2, 0.1)
     assert abs(draws.mean() - 1.0) < 0.02 and abs(draws.var() - 0.2) < 0.02
+
+
+def test_folded_scales_keep_their_prior_and_start_inside_the_support(panel):
+    """A half-symmetric scale is sampled as ``|y|``, ``y`` symmetric: the same density (up to
+    log 2), a start at the prior scale (not 0), other families left as they are, and the
+    diagnostics check the scale, not its sign-arbitrary ``_raw``."""
+    import arviz as az
+    import pymc as pm
+    import scipy.stats as st
+    from pymc_extras.prior import Prior
+
+    from causal_model.diagnostics import parameter_names
+    from causal_model.model_parts import FOLDED_SCALES, folded_prior, rv
+
+    assert folded_prior(Prior("HalfNormal", sigma=0.3)).to_dict() == {
+        "dist": "Normal",
+        "kwargs": {"sigma": 0.3, "mu": 0.0},
+        "transform": "abs",
+    }
+    assert folded_prior(Prior("HalfStudentT", nu=3, sigma=0.2)).distribution == "StudentT"
+    assert folded_prior(Prior("HalfCauchy", beta=0.1)).distribution == "Cauchy"
+    for kept in (
+        Prior("Gamma", alpha=2, beta=5),
+        Prior("Exponential", lam=3),
+        Prior("HalfNormal", sigma=Prior("HalfNormal")),  # hierarchical: not folded
+    ):
+        assert folded_prior(kept) is None
+
+    model = TensionModel(panel).build()
+    free = {v.name for v in model.free_RVs}
+    for name in FOLDED_SCALES:
+        assert f"{name}_raw" in free and name not in free and name in model.named_vars
+    start = model.initial_point()
+    assert start["sigma_u_raw"] == pytest.approx(0.3)  # the neoclassical HalfNormal(0.3)
+    assert np.isfinite(model.compile_logp(mode=FAST)(start))
+    logp = model.compile_logp(vars=[model["sigma_u_raw"]], sum=False)
+    for y in (-0.45, 0.2):
+        value = logp({**start, "sigma_u_raw": np.array(y)})[0]
+        assert value == pytest.approx(st.halfnorm(scale=0.3).logpdf(abs(y)) - np.log(2))
+
+    priors = {"s": Prior("HalfStudentT", nu=4, sigma=0.5), "g": Prior("Gamma", alpha=2, beta=5)}
+    with pm.Model() as m:
+        rv(priors, "s", fold=True), rv(priors, "g", fold=True)
+    assert {v.name for v in m.free_RVs} == {"s_raw", "g"}
+    with m:
+        draws = pm.sample_prior_predictive(4000, random_seed=0).prior
+    # |StudentT(4, 0, 0.5)| is HalfStudentT(4, 0.5): compare a quantile with scipy's
+    assert float(draws["s"].quantile(0.9)) == pytest.approx(0.5 * st.t(4).ppf(0.95), rel=0.08)
+
+    post = az.from_dict(posterior={"sigma_u": np.ones((2, 5)), "sigma_u_raw": np.ones((2, 5))})
+    assert parameter_names(post) == ["sigma_u"]

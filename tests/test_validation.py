@@ -72,7 +72,6 @@ def test_lfo_serial_refits_reuse_the_compiled_sampler(tiny_fit):
     summary = lfo_summary(table)
     assert (summary.xs("persistence", level="method")["crps_vs_persistence"] == 1.0).all()
     assert summary.groupby(level="horizon")["rank"].min().eq(1).all()
-    return table
 
 
 @pytest.mark.slow
