@@ -4,12 +4,13 @@ Usage::
 
     python benchmarks/speed.py [--skip-pymc] [--skip-peer] [--skip-growth] [--seed 1]
 
-Section 0 times compilation alone in two new processes (nutpie's C callbacks compiled, then
-loaded from the disk cache of :mod:`causal_model.nutpie_compile`), then fills the user's cache,
-so that the first fit of section 1 is the usual case: a structure compiled once on this
-machine, fitted in a new process. Every figure of the speed
-issue, on this machine, in one process (each ratio's two sides are
-measured in the same run; the machine is small and noisy, so compare ratios, not seconds):
+Section 0 measures compilation in new processes: a whole first fit on a "fresh machine" (no
+PyTensor, numba or callback cache), then compilation alone with nutpie's C callbacks compiled
+and loaded from the disk cache of :mod:`causal_model.nutpie_compile`; it then fills the user's
+cache, so that the first fit of section 1 is the usual case: a structure compiled once on this
+machine, fitted in a new process. Every figure of the speed issue, on this machine, in one run
+(each ratio's two sides are measured in the same run; the machine is small and noisy, so
+compare ratios, not seconds):
 
 1. time to a trustworthy posterior: the reference model on the real panel with default
    settings (nutpie), wall time from a new model object to the finished InferenceData,
@@ -19,7 +20,8 @@ measured in the same run; the machine is small and noisy, so compare ratios, not
 2. the independent numpyro implementation (``benchmarks/peer_numpyro.py``): ESS per second
    ratio.
 3. refit without recompiling: a second fit of the same structure on new data (the panel cut
-   after 2020, as leave-future-out does) in the same process, against the first fit.
+   after 2020, as leave-future-out does) in the same process, against the first fit in this
+   process and against the first fit on a fresh machine (section 0).
 4. overhead ratio: sampling wall / (gradient evaluations of the slowest chain x the time of
    one compiled log-density + gradient evaluation).
 5. growth: the same fit on simulated panels of 34, 136 and 408 time steps (the real panel's
@@ -115,31 +117,64 @@ c = compile_pymc_model(model)
 print(time.perf_counter() - t0, c.compiled_logp_func.cache_hits)
 """
 
+_FIT_SNIPPET = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+from causal_model.data import load_us_russia
+from causal_model.model import TensionModel
+model = TensionModel(load_us_russia())
+t0 = time.perf_counter()
+model.fit(random_seed=int(sys.argv[1]), diagnostics=False)
+print(time.perf_counter() - t0, model.timing_["compile"])
+"""
 
-def compile_in_new_processes() -> list[tuple[float, bool]]:
-    """Compile time of the reference model in two new processes sharing an empty callback
-    cache: the first compiles nutpie's C callbacks, the second loads them from disk
-    (PyTensor's own disk cache is whatever this machine has)."""
+
+def _in_new_process(snippet: str, env: dict | None = None, *args: str) -> list[str]:
+    """Run ``snippet`` in a new Python process (``env`` added to this one's) and return the
+    last line of its output, split."""
     import os
     import subprocess
+
+    res = subprocess.run(
+        [sys.executable, "-c", snippet, *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, **(env or {})),
+        check=True,
+    )
+    return res.stdout.split("\n")[-2].split()
+
+
+def compile_in_new_processes(seed: int) -> dict:
+    """Compilation in new processes, from nothing cached to everything cached.
+
+    - ``cold_fit``: a whole default fit (wall, compile) in a process that finds no cache at
+      all (PyTensor's compile directory, numba's cache and the callback cache all empty and
+      temporary): the first fit of this structure on a fresh machine.
+    - ``callbacks_empty`` / ``callbacks_filled``: compile time only, PyTensor's cache as this
+      machine has it, the callback cache empty, then filled by the run before.
+
+    Finally the user's own caches are filled, so that section 1 measures the usual case: a
+    new process fitting a structure compiled once on this machine.
+    """
+    import os
     import tempfile
 
-    out = []
+    out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, CAUSAL_MODEL_CACHE=tmp)
-        for _ in range(2):
-            res = subprocess.run(
-                [sys.executable, "-c", _COMPILE_SNIPPET],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=True,
-            )
-            seconds, hits = res.stdout.split()[-2:]
-            out.append((float(seconds), int(hits) > 0))
-    # and once with the user's cache, so that section 1 measures the usual case: a new
-    # process fitting a structure already compiled once on this machine
-    subprocess.run([sys.executable, "-c", _COMPILE_SNIPPET], capture_output=True, check=True)
+        flags = os.environ.get("PYTENSOR_FLAGS", "")
+        cold = {
+            "CAUSAL_MODEL_CACHE": f"{tmp}/cm",
+            "NUMBA_CACHE_DIR": f"{tmp}/numba",
+            "PYTENSOR_FLAGS": ",".join(filter(None, [flags, f"compiledir={tmp}/pytensor"])),
+        }
+        wall, compile_s = _in_new_process(_FIT_SNIPPET, cold, str(seed))
+        out["cold_fit"] = (float(wall), float(compile_s))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label in ("callbacks_empty", "callbacks_filled"):
+            seconds, hits = _in_new_process(_COMPILE_SNIPPET, {"CAUSAL_MODEL_CACHE": tmp})
+            out[label] = (float(seconds), int(hits) > 0)
+    _in_new_process(_COMPILE_SNIPPET)
     return out
 
 
@@ -200,11 +235,15 @@ def main(argv=None) -> int:
     panel = load_us_russia()
 
     print("0. compilation of the reference model in new processes", flush=True)
-    compiles = compile_in_new_processes()
-    for label, (sec, hit) in zip(
-        ("callback cache empty", "callback cache filled"), compiles, strict=True
-    ):
-        print(f"  {label:<22} compile {sec:5.1f} s (callbacks loaded from disk: {hit})")
+    compiles = compile_in_new_processes(args.seed)
+    cold_wall, cold_compile = compiles["cold_fit"]
+    print(
+        f"  nothing cached (fresh machine): first fit {cold_wall:5.1f} s "
+        f"(compile {cold_compile:5.1f} s)"
+    )
+    for label in ("callbacks_empty", "callbacks_filled"):
+        sec, hit = compiles[label]
+        print(f"  {label:<30} compile {sec:5.1f} s (callbacks loaded from disk: {hit})")
 
     print("1. reference model, real panel, default settings (2 chains)", flush=True)
     first = fit_once(TensionModel(panel), random_seed=args.seed)
@@ -255,8 +294,9 @@ def main(argv=None) -> int:
         f"(target: trustworthy in < 20 s)"
     )
     print(
-        f"  compile, new process:           {compiles[0][0]:.1f} s with the callbacks "
-        f"compiled, {compiles[1][0]:.1f} s loaded from disk"
+        f"  compile, new process:           {cold_compile:.1f} s nothing cached, "
+        f"{compiles['callbacks_empty'][0]:.1f} s with the callbacks compiled, "
+        f"{compiles['callbacks_filled'][0]:.1f} s loaded from disk"
     )
     if pymc is not None:
         print(
@@ -269,7 +309,9 @@ def main(argv=None) -> int:
             "(target >= 1)"
         )
     print(
-        f"  refit speed-up (wall):          {first['wall'] / refit['wall']:.2f}x "
+        f"  refit speed-up (wall):          {first['wall'] / refit['wall']:.2f}x against the "
+        f"first fit in this process (structure compiled on this machine before), "
+        f"{cold_wall / refit['wall']:.2f}x against the first fit on a fresh machine "
         f"(target >= 5; compile reused: {refit.get('compile_cached')})"
     )
     print(
