@@ -150,7 +150,8 @@ def compile_in_new_processes(seed: int) -> dict:
 
     - ``cold_fit``: a whole default fit (wall, compile) in a process that finds no cache at
       all (PyTensor's compile directory, numba's cache and the callback cache all empty and
-      temporary): the first fit of this structure on a fresh machine.
+      temporary; PyTensor's numba cache lives under its ``base_compiledir``): the first
+      fit of this structure on a fresh machine.
     - ``callbacks_empty`` / ``callbacks_filled``: compile time only, PyTensor's cache as this
       machine has it, the callback cache empty, then filled by the run before.
 
@@ -166,7 +167,7 @@ def compile_in_new_processes(seed: int) -> dict:
         cold = {
             "CAUSAL_MODEL_CACHE": f"{tmp}/cm",
             "NUMBA_CACHE_DIR": f"{tmp}/numba",
-            "PYTENSOR_FLAGS": ",".join(filter(None, [flags, f"compiledir={tmp}/pytensor"])),
+            "PYTENSOR_FLAGS": ",".join(filter(None, [flags, f"base_compiledir={tmp}/pytensor"])),
         }
         wall, compile_s = _in_new_process(_FIT_SNIPPET, cold, str(seed))
         out["cold_fit"] = (float(wall), float(compile_s))

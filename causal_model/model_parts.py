@@ -122,11 +122,27 @@ def rv(priors, name: str, dims=None, *, fold: bool | None = None):
     return pm.Deterministic(name, pt.abs(raw), dims=dims)
 
 
+def signed(scale):
+    """The signed ``<name>_raw`` behind a folded scale (else ``scale`` itself), for a
+    non-centred product ``spread * z`` with ``z ~ Normal(0, 1)``.
+
+    ``raw * z`` has the distribution of ``|raw| * z`` (``z`` is symmetric), so the model is
+    the same, but the log-density is smooth at ``raw = 0``; with ``|raw| * z`` it has a kink
+    there, which NUTS crosses often for a spread near zero. Measured, reference model, 2 x
+    (1200 + 700) draws, seeds 1-5 and 20241124: step size 0.17 against 0.15 with the kink,
+    min bulk ESS 658/963/810/997/896/537 against 598/770/603/652/598/720; on a simulated
+    panel of 408 steps (500 + 500 draws) min ESS 399 against 219.
+    """
+    model = pm.modelcontext(None)
+    raw = model.named_vars.get(f"{scale.name}_raw")
+    return scale if raw is None else raw
+
+
 def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:
     """Persistences (partially pooled), loadings (pooled within driver), optional coupling."""
     k = len(md.drivers)
     rho_mu = rv(priors, "rho_mu")
-    rho_sigma = rv(priors, "rho_sigma")
+    rho_sigma = signed(rv(priors, "rho_sigma"))
     rho_z = pm.Normal("rho_z", 0.0, 1.0, dims=DRIVER)
     rho = pm.Deterministic("rho", pm.math.sigmoid(rho_mu + rho_sigma * rho_z), dims=DRIVER)
 
@@ -156,7 +172,7 @@ def driver_parameters(priors, md: ModelData, variant: Variant) -> dict:
 def tension_parameters(priors, md: ModelData, variant: Variant, event_times, event_types) -> dict:
     """Causal effects beta (pooled), residual AR(1), elite circulation, tension loadings."""
     beta_mu = rv(priors, "beta_mu")
-    beta_sigma = rv(priors, "beta_sigma")
+    beta_sigma = signed(rv(priors, "beta_sigma"))
     beta_z = pm.Normal("beta_z", 0.0, 1.0, dims=DRIVER)
     beta = pm.Deterministic("beta", beta_mu + beta_sigma * beta_z, dims=DRIVER)
     rho_u = rv(priors, "rho_u")
@@ -169,7 +185,7 @@ def tension_parameters(priors, md: ModelData, variant: Variant, event_times, eve
         out = {}
     else:
         elite_mu = rv(priors, "elite_mu", EVENT_TYPE)
-        elite_sigma = rv(priors, "elite_sigma")
+        elite_sigma = signed(rv(priors, "elite_sigma"))
         elite_z = pm.Normal("elite_z", 0.0, 1.0, dims=EVENT)
         delta = pm.Deterministic(
             "elite_delta", elite_mu[event_types] + elite_sigma * elite_z, dims=EVENT

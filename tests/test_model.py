@@ -252,11 +252,30 @@ def test_folded_scales_keep_their_prior_and_start_inside_the_support(panel):
         assert f"{name}_raw" in free and name not in free and name in model.named_vars
     start = model.initial_point()
     assert start["sigma_u_raw"] == pytest.approx(0.3)  # the neoclassical HalfNormal(0.3)
-    assert np.isfinite(model.compile_logp(mode=FAST)(start))
+    logp_all = model.compile_logp(mode=FAST)
+    assert np.isfinite(logp_all(start))
     logp = model.compile_logp(vars=[model["sigma_u_raw"]], sum=False)
     for y in (-0.45, 0.2):
         value = logp({**start, "sigma_u_raw": np.array(y)})[0]
         assert value == pytest.approx(st.halfnorm(scale=0.3).logpdf(abs(y)) - np.log(2))
+
+    # non-centred spreads multiply their z by the signed raw: (raw, z) and (-raw, -z) are the
+    # same model point (same beta, same density), and the density is smooth at raw = 0
+    import pytensor
+
+    point = {**start, "beta_sigma_raw": np.array(0.2), "beta_z": np.array([0.5, -1.0, 2.0])}
+    mirror = {**point, "beta_sigma_raw": -point["beta_sigma_raw"], "beta_z": -point["beta_z"]}
+    beta_of = pytensor.function(
+        model.value_vars,
+        model.replace_rvs_by_values([model["beta"]]),
+        on_unused_input="ignore",
+        mode=FAST,
+    )
+    names = [v.name for v in model.value_vars]
+    np.testing.assert_allclose(
+        beta_of(*[point[n] for n in names]), beta_of(*[mirror[n] for n in names])
+    )
+    assert logp_all(point) == pytest.approx(logp_all(mirror), rel=1e-12)
 
     priors = {"s": Prior("HalfStudentT", nu=4, sigma=0.5), "g": Prior("Gamma", alpha=2, beta=5)}
     with pm.Model() as m:
