@@ -12,7 +12,7 @@ from __future__ import annotations
 #: :func:`causal_model.model_parts.folded_prior`), at 0.95 none.
 DEFAULT_TARGET_ACCEPT = 0.95
 #: Default draws and tuning steps per chain. Measured on the real panel (reference model,
-#: 2 chains, seeds 1-5 and 20241124): min bulk ESS 658/963/810/997/896/537, max R-hat <= 1.01,
+#: 2 chains, seeds 1-5 and 20241124): min bulk ESS 797/611/814/764/669/881, max R-hat <= 1.01,
 #: no divergence (before the signed spreads of ``model_parts.signed``, 1000 draws gave 466-609
 #: and tune 500 was as good as 700; 700 keeps a margin).
 DEFAULT_DRAWS = 1200

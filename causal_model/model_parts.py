@@ -42,9 +42,13 @@ def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
     return Prior.from_dict(d)
 
 
-#: Spreads of the partially pooled groups and the residual sd, sampled folded
-#: (:func:`folded_prior`) when their prior is a half-symmetric distribution.
-FOLDED_SCALES = ("rho_sigma", "loading_sigma", "beta_sigma", "sigma_u", "elite_sigma")
+#: Spreads of the non-centred groups and the residual sd, sampled folded (:func:`folded_prior`)
+#: when their prior is a half-symmetric distribution. Not ``loading_sigma``: the loadings are
+#: centred, so their density has a wall at ``loading_sigma = 0`` (gradients ~ 1 / s^3) that
+#: the folded variable runs into. Folded, it made the SBC test's fits (17 years, weak data)
+#: 2.8x slower (4.0 against 1.4 s per fit) and the real panel's min ESS no better
+#: (537-997 against 611-881 unfolded, six seeds).
+FOLDED_SCALES = ("rho_sigma", "beta_sigma", "sigma_u", "elite_sigma")
 #: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept).
 _SYMMETRIC = {
     "HalfNormal": ("Normal", "sigma", ()),
@@ -129,9 +133,10 @@ def signed(scale):
     ``raw * z`` has the distribution of ``|raw| * z`` (``z`` is symmetric), so the model is
     the same, but the log-density is smooth at ``raw = 0``; with ``|raw| * z`` it has a kink
     there, which NUTS crosses often for a spread near zero. Measured, reference model, 2 x
-    (1200 + 700) draws, seeds 1-5 and 20241124: step size 0.17 against 0.15 with the kink,
-    min bulk ESS 658/963/810/997/896/537 against 598/770/603/652/598/720; on a simulated
-    panel of 408 steps (500 + 500 draws) min ESS 399 against 219.
+    (1200 + 700) draws, seeds 1-5 and 20241124 (``loading_sigma`` folded too, then): step
+    size 0.17 against 0.15 with the kink, min bulk ESS 658/963/810/997/896/537 against
+    598/770/603/652/598/720; on a simulated panel of 408 steps (500 + 500 draws) min ESS 399
+    against 219.
     """
     model = pm.modelcontext(None)
     raw = model.named_vars.get(f"{scale.name}_raw")
