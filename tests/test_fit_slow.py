@@ -140,7 +140,8 @@ def test_parameter_recovery_on_simulated_panels(panel):
 def test_fast_path_agrees_with_plain_nuts(panel, reference_fit):
     """The default path (states integrated out) and plain NUTS on the states give the same
     posterior: every parameter's mean within 0.1 posterior sd plus 3 Monte Carlo standard
-    errors of the difference, and the same posterior sd within 25%.
+    errors of the difference, and the same posterior sd within 25% (on the log scale, plus 3
+    Monte Carlo standard errors of the log ratio).
 
     This includes the Student-t indicator (``us_troops_europe``): with it written as a
     scale mixture the Laplace step is exact there. (When its Student-t density entered the
@@ -167,7 +168,15 @@ def test_fast_path_agrees_with_plain_nuts(panel, reference_fit):
     z = (a["mean"] - b["mean"]).abs() / sd
     mcse = np.sqrt(a["mcse_mean"] ** 2 + b["mcse_mean"] ** 2) / sd
     ratio = a["sd"] / b["sd"]
-    print(pd.DataFrame({"z": z, "mcse": mcse, "sd_ratio": ratio}).sort_values("z").tail(8))
+    # Monte Carlo error of log(sd ratio): about sqrt(1 / (2 ESS_a) + 1 / (2 ESS_b)); a
+    # hierarchical spread mixes slowly on the plain path (rho_sigma: bulk ESS ~50 there)
+    se_log = np.sqrt(0.5 / a["ess_bulk"] + 0.5 / b["ess_bulk"])
+    print(
+        pd.DataFrame({"z": z, "mcse": mcse, "sd_ratio": ratio, "se_log": se_log})
+        .sort_values("z")
+        .tail(8)
+    )
     bad = z[z > 0.1 + 3 * mcse]
     assert bad.empty, bad.round(3).to_dict()
-    assert ((ratio > 0.8) & (ratio < 1.25)).all(), ratio.round(3).to_dict()
+    off = np.abs(np.log(ratio)) > np.log(1.25) + 3 * se_log
+    assert not off.any(), ratio[off].round(3).to_dict()
