@@ -49,11 +49,12 @@ def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
 #: 2.8x slower (4.0 against 1.4 s per fit) and the real panel's min ESS no better
 #: (537-997 against 611-881 unfolded, six seeds).
 FOLDED_SCALES = ("rho_sigma", "beta_sigma", "sigma_u", "elite_sigma")
-#: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept).
+#: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept,
+#: its location parameter, set to 0).
 _SYMMETRIC = {
-    "HalfNormal": ("Normal", "sigma", ()),
-    "HalfStudentT": ("StudentT", "sigma", ("nu",)),
-    "HalfCauchy": ("Cauchy", "beta", ()),
+    "HalfNormal": ("Normal", "sigma", (), "mu"),
+    "HalfStudentT": ("StudentT", "sigma", ("nu",), "mu"),
+    "HalfCauchy": ("Cauchy", "beta", (), "alpha"),
 }
 
 
@@ -76,17 +77,13 @@ def folded_prior(prior: Prior) -> Prior | None:
     spec = _SYMMETRIC.get(prior.distribution)
     if spec is None or prior.transform is not None:
         return None
-    dist, scale, kept = spec
+    dist, scale, kept, location = spec
     params = dict(prior.parameters)
     if set(params) != {scale, *kept} or not all(
         isinstance(v, int | float | np.ndarray | list) for v in params.values()
     ):
         return None
-    kwargs = {k: params[k] for k in kept} | {scale: params[scale]}
-    if dist != "Cauchy":
-        kwargs["mu"] = 0.0
-    else:
-        kwargs["alpha"] = 0.0
+    kwargs = {k: params[k] for k in kept} | {scale: params[scale], location: 0.0}
     return Prior(dist, **kwargs, dims=prior.dims, transform="abs")
 
 
