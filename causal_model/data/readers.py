@@ -1,62 +1,21 @@
-"""Registry of reader functions: one function per raw series, found by name.
+"""The reader functions of the raw series, found by name (the registry's ``reader`` key).
 
-A reader takes the raw-data folder and returns a :class:`pandas.DataFrame` indexed by integer
-year with a ``value`` column (the measured quantity, before the registry's transform) and, for
-binomial indicators, a ``trials`` column. Years a source does not cover are simply absent or
-NaN; readers never fill, impute or carry values forward.
+Importing the source modules registers their readers (:func:`register_reader`); this module
+imports them all, so :func:`get_reader` knows every reader.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
-from pathlib import Path
+from causal_model.data import sources_drivers, sources_tension  # noqa: F401  (registers)
+from causal_model.data.reader_tools import READERS, Reader
 
-import pandas as pd
-
-Reader = Callable[[Path], pd.DataFrame]
-
-READERS: dict[str, Reader] = {}
-
-
-def register_reader(name: str) -> Callable[[Reader], Reader]:
-    """Register ``func`` as the reader called ``name`` (used by the registry's ``reader`` key)."""
-
-    def wrap(func: Reader) -> Reader:
-        if name in READERS:
-            raise ValueError(f"reader {name!r} is registered twice")
-        READERS[name] = func
-        return func
-
-    return wrap
+__all__ = ["get_reader"]
 
 
 def get_reader(name: str) -> Reader:
     """Return the reader called ``name``; the error lists the known readers."""
-    # Importing the modules registers their readers.
-    from causal_model.data import sources_drivers, sources_tension  # noqa: F401
-
     try:
         return READERS[name]
     except KeyError:
         known = ", ".join(sorted(READERS))
         raise KeyError(f"unknown reader {name!r}; known readers: {known}") from None
-
-
-def yearly(values: pd.Series, trials: pd.Series | None = None) -> pd.DataFrame:
-    """Return a reader result frame from a year-indexed series (and trials)."""
-    values = values.copy()
-    values.index = pd.Index(values.index.astype(int), name="year")
-    out = pd.DataFrame({"value": values.astype(float)})
-    if trials is not None:
-        trials = trials.copy()
-        trials.index = pd.Index(trials.index.astype(int), name="year")
-        out["trials"] = trials.astype(float).reindex(out.index)
-    return out.sort_index()
-
-
-def read_xls(path: Path, **kwargs) -> pd.DataFrame:
-    """Read a legacy ``.xls`` workbook with xlrd, without pandas' engine-deprecation noise."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated.*")
-        return pd.read_excel(path, engine="xlrd", **kwargs)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
-from causal_model.data.readers import read_xls, register_reader, yearly
+from causal_model.data.reader_tools import read_xls, register_reader, yearly
 
 SIPRI_FILE = "SIPRI-Milex-data-1949-2024_2.xlsx"
 

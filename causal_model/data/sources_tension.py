@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
-from causal_model.data.readers import read_xls, register_reader, yearly
+from causal_model.data.reader_tools import read_xls, register_reader, yearly
 
 US_CCODE, RU_CCODE = 2, 365
 
