@@ -6,7 +6,7 @@ imports them all, so :func:`get_reader` knows every reader.
 
 from __future__ import annotations
 
-from causal_model.data import sources_drivers, sources_tension  # noqa: F401  (registers)
+from causal_model.data import sources_cooperation, sources_drivers, sources_tension  # noqa: F401
 from causal_model.data.reader_tools import READERS, Reader
 
 __all__ = ["get_reader"]
