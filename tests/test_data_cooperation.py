@@ -159,6 +159,36 @@ def test_no_joint_vote_is_missing_not_zero(raw_dir, table, independent):
     assert year not in get_reader(f"unga_agreement_{ISSUE_AREAS[code]}")(raw_dir).index
 
 
+def test_arms_control_split_partitions_the_roll_calls(raw_dir, independent_union):
+    every = get_reader("unga_vote_agreement")(raw_dir)
+    arms = get_reader("unga_agreement_arms_control")(raw_dir)
+    rest = get_reader("unga_agreement_not_arms_control")(raw_dir)
+    both = arms.add(rest, fill_value=0).reindex(every.index)
+    pd.testing.assert_frame_equal(both, every, check_dtype=False)
+    for year in (1995, 2007, 2015, 2019):
+        assert (arms.loc[year, "value"], arms.loc[year, "trials"]) == independent_union[year]
+
+
+@pytest.fixture(scope="module")
+def independent_union(raw_dir: Path) -> dict[int, tuple[int, int]]:
+    """(agreements, joint votes) per year on roll calls coded nu or di, each counted once."""
+    issues = pyreadr.read_r(raw_dir / UNGA / ISSUES_RDA)["un_roll_call_issues"]
+    pairs = zip(issues["rcid"], issues["short_name"], strict=True)
+    arms = {int(rcid) for rcid, code in pairs if code in ("nu", "di")}
+    votes: dict[int, dict[str, str]] = {}
+    with open(raw_dir / UNGA / VOTES_CSV, newline="") as fh:
+        for row in csv.DictReader(fh):
+            rcid = int(float(row["rcid"]))
+            votes.setdefault(rcid, {"year": str(int(float(row["session"])) + 1945)})
+            votes[rcid][row["country_code"]] = row["vote"]
+    out: dict[int, tuple[int, int]] = {}
+    for rcid, pair in votes.items():
+        if rcid in arms and "US" in pair and "RU" in pair:
+            agree, joint = out.get(int(pair["year"]), (0, 0))
+            out[int(pair["year"])] = (agree + (pair["US"] == pair["RU"]), joint + 1)
+    return out
+
+
 def test_icews_counts_and_shares_independent(raw_dir):
     sums: dict[int, Counter] = {}
     with open(raw_dir / ICEWS / ICEWS_CSV, newline="") as fh:
