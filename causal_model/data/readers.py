@@ -6,7 +6,14 @@ imports them all, so :func:`get_reader` knows every reader.
 
 from __future__ import annotations
 
-from causal_model.data import sources_cooperation, sources_drivers, sources_tension  # noqa: F401
+from causal_model.data import (  # noqa: F401  (importing registers the readers)
+    sources_cooperation,
+    sources_drivers,
+    sources_influence,
+    sources_recent,
+    sources_security,
+    sources_tension,
+)
 from causal_model.data.reader_tools import READERS, Reader
 
 __all__ = ["get_reader"]
