@@ -10,7 +10,13 @@ import shutil
 import numpy as np
 import pytest
 
-from causal_model.data import DataNotFoundError, coverage, load_us_russia, resolve_raw_dir
+from causal_model.data import (
+    DataNotFoundError,
+    RawDataError,
+    coverage,
+    load_us_russia,
+    resolve_raw_dir,
+)
 from causal_model.dims import DRIVERS, TENSION
 
 
@@ -164,11 +170,15 @@ def test_cache_is_fast_and_rebuilds_on_change(tmp_path, monkeypatch):
     second = load_us_russia(raw_copy)
     assert second.attrs["cache_file"] == str(cache_files[0])
     np.testing.assert_array_equal(first["value"].values, second["value"].values)
-    # change a raw file: the panel is rebuilt from it, under a new cache key
+    # change a raw file: refused by its SHA-256 (the cached panel is not served either) ...
     path = raw_copy / "sanctions_gsdb" / "GSDB_V3.csv"
     text = path.read_text()
     lines = text.splitlines(keepends=True)
     path.write_text("".join(ln for ln in lines if ",Russia,United States,2014," not in ln))
+    with pytest.raises(RawDataError, match=r"GSDB_V3\.csv.*SHA-256.*CAUSAL_MODEL_VERIFY_DATA=0"):
+        load_us_russia(raw_copy)
+    # ... and, opted out, the panel is rebuilt from it under a new cache key
+    monkeypatch.setenv("CAUSAL_MODEL_VERIFY_DATA", "0")
     third = load_us_russia(raw_copy)
     assert len(list((tmp_path / "cache").glob("panel-*.nc"))) == 2
     assert float(third["raw"].sel(indicator="us_sanctions", year=2014)) == 0

@@ -1,4 +1,4 @@
-"""Build, validate, cache and export the labelled indicator panel.
+"""Validate a table of yearly values and build the labelled indicator panel from it.
 
 The panel is an :class:`xarray.Dataset` with dims ``(year, indicator)``:
 
@@ -7,12 +7,14 @@ The panel is an :class:`xarray.Dataset` with dims ``(year, indicator)``:
 - ``trials`` — the number of trials of binomial indicators (NaN elsewhere).
 
 Every registry column travels with the values as a coordinate on ``indicator``. Missing is
-NaN, never filled.
+NaN, never filled. The real US–Russia panel is built by
+:func:`causal_model.data.us_russia.load_us_russia`; summaries and export are in
+:mod:`causal_model.data.export`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -22,16 +24,24 @@ import pandas as pd
 import xarray as xr
 
 from causal_model import __version__
-from causal_model.atomic import atomic_write
-from causal_model.data.paths import raw_file, resolve_raw_dir
-from causal_model.data.readers import get_reader
 from causal_model.data.registry import load_registry
-from causal_model.dims import COUNT_FAMILIES, FIRST_YEAR, INDICATOR, YEAR
+from causal_model.data.validate import record_lines
+from causal_model.dims import COUNT_FAMILIES, INDICATOR, YEAR
 
-#: Bump when the panel-building code changes what it produces (invalidates caches).
-CACHE_VERSION = 1
-CACHE_ENV_VAR = "CAUSAL_MODEL_CACHE"
+__all__ = [
+    "MIN_YEARS",
+    "TRIALS_SUFFIX",
+    "PanelValidationError",
+    "from_csv",
+    "from_frame",
+    "registry_of",
+]
+
 TRIALS_SUFFIX = "_trials"
+#: Fewest years a panel may have: the model is dynamic (each latent follows the previous
+#: year's), and with fewer than 3 years there are fewer than 2 year-to-year transitions to
+#: learn the persistence from.
+MIN_YEARS = 3
 
 
 class PanelValidationError(ValueError):
@@ -49,11 +59,40 @@ def _rows(mask: pd.Series, limit: int = 5) -> str:
     return shown + (f" (and {len(years) - limit} more)" if len(years) > limit else "")
 
 
+def _boolean(col: pd.Series) -> pd.Series:
+    """Mask of the cells holding True/False (a bool column, bool objects, or the texts)."""
+    if pd.api.types.is_bool_dtype(col):
+        return pd.Series(True, index=col.index)
+    return col.map(
+        lambda v: (
+            isinstance(v, bool | np.bool_)
+            or (isinstance(v, str) and v.strip().lower() in ("true", "false"))
+        )
+    ).astype(bool)
+
+
 def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd.DataFrame:
     """Check a wide year x indicator frame against the registry; return it as floats."""
     problems: list[str] = []
     if YEAR in df.columns:
         df = df.set_index(YEAR)
+    elif df.index.name != YEAR:
+        raise PanelValidationError(
+            [
+                f"no {YEAR!r} column (nor an index named {YEAR!r}); columns are "
+                f"{list(map(str, df.columns))[:10]}: add a {YEAR!r} column with one row per year"
+            ],
+            source,
+        )
+    if len(df.index) < MIN_YEARS:
+        raise PanelValidationError(
+            [
+                f"{len(df.index)} year(s) of data; a panel needs at least {MIN_YEARS} "
+                "consecutive years (the model is dynamic: it learns how each latent carries "
+                "over from one year to the next)"
+            ],
+            source,
+        )
     years = pd.Series(df.index, index=range(len(df.index)))
     year_num = pd.to_numeric(years, errors="coerce")
     if year_num.isna().any() or not np.all(np.mod(year_num.dropna(), 1) == 0):
@@ -91,8 +130,14 @@ def _validate_frame(df: pd.DataFrame, registry: pd.DataFrame, source: str) -> pd
             problems.append(f"column {key!r}: declared in the registry but absent from the data")
             continue
         col = df[key]
-        num = pd.to_numeric(col, errors="coerce")
-        nonnum = num.isna() & col.notna() & (col.astype(str).str.strip() != "")
+        flags = _boolean(col)
+        if flags.any():
+            problems.append(
+                f"column {key!r}: True/False value(s) in year(s) {_rows(flags)}; a numeric "
+                "column needs numbers (write 1/0 if a yes/no indicator is meant)"
+            )
+        num = pd.to_numeric(col.where(~flags), errors="coerce")
+        nonnum = num.isna() & col.notna() & ~flags & (col.astype(str).str.strip() != "")
         if nonnum.any():
             problems.append(f"column {key!r}: non-numeric value(s) in year(s) {_rows(nonnum)}")
         num = num.astype(float)
@@ -233,161 +278,57 @@ def from_frame(
 
 
 def from_csv(path: str | os.PathLike, registry=None) -> xr.Dataset:
-    """Read a wide CSV (a ``year`` column plus one column per indicator) into a panel."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"panel CSV not found: {path}")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    if YEAR not in df.columns:
-        raise PanelValidationError([f"no 'year' column; columns are {list(df.columns)}"], str(path))
-    return from_frame(df, registry, source=str(path))
-
-
-def registry_of(panel: xr.Dataset) -> pd.DataFrame:
-    """Return the registry table carried by a panel."""
-    return load_registry(pd.DataFrame(json.loads(panel.attrs["registry_json"])))
-
-
-# ------------------------------------------------------------------- the real US–Russia panel
-def _cache_dir() -> Path:
-    env = os.environ.get(CACHE_ENV_VAR)
-    return Path(env) if env else Path.home() / ".cache" / "causal_model"
-
-
-def _cache_key(raw_dir: Path, reg: pd.DataFrame, first_year: int) -> str:
-    h = hashlib.sha256()
-    h.update(f"v{CACHE_VERSION}|{__version__}|{first_year}|".encode())
-    h.update(reg.reset_index().to_json(orient="records").encode())
-    for dataset, filename in sorted(set(zip(reg["source"], reg["file"], strict=True))):
-        path = raw_file(raw_dir, dataset, filename)
-        h.update(f"{dataset}/{filename}".encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:24]
-
-
-def _build_from_raw(raw_dir: Path, reg: pd.DataFrame, first_year: int) -> xr.Dataset:
-    series = {}
-    for key, meta in reg.iterrows():
-        if not meta["reader"]:
-            raise ValueError(f"indicator {key!r} has no reader; use from_frame() for user data")
-        raw_file(raw_dir, meta["source"], meta["file"])  # clear error if the file is missing
-        series[key] = get_reader(meta["reader"])(raw_dir)
-    last = max(int(s["value"].dropna().index.max()) for s in series.values())
-    years = np.arange(first_year, last + 1)
-    wide = pd.DataFrame(index=pd.Index(years, name=YEAR))
-    for key, s in series.items():
-        wide[key] = s["value"].reindex(years)
-        if "trials" in s:
-            wide[f"{key}{TRIALS_SUFFIX}"] = s["trials"].reindex(years)
-    attrs = {"raw_dir": str(raw_dir), "first_year": first_year}
-    return from_frame(wide.reset_index(), reg, source=str(raw_dir), attrs=attrs)
-
-
-def _atomic_write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
-
-
-def load_us_russia(
-    raw_dir: str | os.PathLike | None = None,
-    *,
-    registry=None,
-    first_year: int = FIRST_YEAR,
-    cache: bool = True,
-) -> xr.Dataset:
-    """Build the real US–Russia indicator panel from the raw public files.
+    """Read a wide CSV (a ``year`` column plus one column per indicator) into a panel.
 
     Parameters
     ----------
-    raw_dir
-        Folder of the raw data sets; default: the ``CAUSAL_MODEL_DATA`` environment variable,
-        else ``../shared/data/raw`` next to the source checkout.
+    path
+        The CSV file (UTF-8, comma-separated, a header line).
     registry
-        Indicator registry (default: the packaged ``registry.toml``).
-    first_year
-        First year of the panel (1992: Russia as an independent state). The last year is the
-        latest year any indicator covers.
-    cache
-        Reuse a panel built before from byte-identical raw files and registry (stored under
-        ``CAUSAL_MODEL_CACHE`` or ``~/.cache/causal_model``); a changed file rebuilds it.
+        Anything :func:`~causal_model.data.registry.load_registry` accepts.
 
     Returns
     -------
     xarray.Dataset
         See :func:`from_frame`.
-    """
-    raw = resolve_raw_dir(raw_dir)
-    reg = load_registry(registry)
-    if not cache:
-        return _build_from_raw(raw, reg, first_year)
-    key = _cache_key(raw, reg, first_year)
-    path = _cache_dir() / f"panel-{key}.nc"
-    if path.is_file():
-        try:
-            with xr.open_dataset(path, engine="h5netcdf") as ds:
-                panel = ds.load()
-            panel = panel.assign_coords(anchor=panel["anchor"].astype(bool))
-            panel.attrs["cache_file"] = str(path)
-            return panel
-        except (OSError, ValueError):
-            path.unlink(missing_ok=True)  # a corrupt cache is rebuilt, not trusted
-    panel = _build_from_raw(raw, reg, first_year)
-    try:
-        _atomic_write_netcdf(panel, path)
-    except OSError:
-        pass  # an unwritable cache only costs speed
-    return panel
 
-
-# ------------------------------------------------------------------- summaries and export
-def coverage(panel: xr.Dataset) -> pd.DataFrame:
-    """Coverage table: indicator, latent, family, source, first and last observed year, share.
-
-    The share observed is over the panel's years (so 0.5 means half the years are missing).
-    """
-    rows = []
-    for key in panel[INDICATOR].values:
-        v = panel["raw"].sel({INDICATOR: key})
-        obs = v[YEAR].values[np.isfinite(v.values)]
-        rows.append(
-            {
-                "indicator": str(key),
-                "latent": str(panel["latent"].sel({INDICATOR: key}).item()),
-                "family": str(panel["family"].sel({INDICATOR: key}).item()),
-                "source": str(panel["source"].sel({INDICATOR: key}).item()),
-                "first": int(obs.min()) if obs.size else None,
-                "last": int(obs.max()) if obs.size else None,
-                "n_obs": int(obs.size),
-                "share_observed": round(obs.size / panel.sizes[YEAR], 3),
-            }
-        )
-    return pd.DataFrame(rows).set_index("indicator")
-
-
-def to_frame(panel: xr.Dataset, *, variable: str = "raw") -> pd.DataFrame:
-    """Wide year x indicator table of ``variable`` plus ``<key>_trials`` columns for binomials.
-
-    With ``variable="raw"`` the result round-trips through :func:`from_frame`.
-    """
-    wide = panel[variable].to_pandas()
-    wide.columns.name = None
-    for key in panel[INDICATOR].values:
-        if str(panel["family"].sel({INDICATOR: key}).item()) == "binomial":
-            wide[f"{key}{TRIALS_SUFFIX}"] = panel["trials"].sel({INDICATOR: key}).to_pandas()
-    return wide
-
-
-def write_panel(panel: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write the panel to ``.csv`` (wide raw values) or ``.nc`` (everything), atomically.
-
-    An existing file is kept unless ``overwrite=True``; a failed write leaves no partial file.
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    PanelValidationError
+        For an empty file, a row with more or fewer fields than the header (e.g. a file cut
+        mid-row), a missing ``year`` column, and everything :func:`from_frame` refuses.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it")
-    if path.suffix == ".nc":
-        _atomic_write_netcdf(panel, path)
-    elif path.suffix == ".csv":
-        atomic_write(path, lambda tmp: to_frame(panel).to_csv(tmp))
-    else:
-        raise ValueError(f"unknown panel format {path.suffix!r} for {path}; use .csv or .nc")
-    return path
+    if not path.is_file():
+        raise FileNotFoundError(f"panel CSV not found: {path}")
+    source = str(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise PanelValidationError(
+            ["the file is empty; write a header line and one row per year"], source
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PanelValidationError(
+            [f"not UTF-8 text at byte {err.start}; save the file as UTF-8"], source
+        ) from None
+    header, lines, bad = record_lines(text)
+    if bad is not None:
+        line, n_fields, problem = bad
+        counts = f" ({n_fields} fields, the header has {len(header)})" if n_fields else ""
+        raise PanelValidationError(
+            [f"line {line}: the row {problem}{counts}; every row needs one field per column"],
+            source,
+        )
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    if YEAR not in df.columns:
+        raise PanelValidationError([f"no 'year' column; columns are {list(df.columns)}"], source)
+    return from_frame(df, registry, source=source)
+
+
+def registry_of(panel: xr.Dataset) -> pd.DataFrame:
+    """Return the registry table carried by a panel."""
+    return load_registry(pd.DataFrame(json.loads(panel.attrs["registry_json"])))

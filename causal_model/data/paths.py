@@ -1,9 +1,19 @@
-"""Where the raw files live, and clear errors when they are not there."""
+"""Where the raw files live, and clear errors when they are not there.
+
+The raw data folder is, in this order: the ``raw_dir`` argument; the ``CAUSAL_MODEL_DATA``
+environment variable (an existing local folder, e.g. an institutional copy; it always wins);
+``../shared/data/raw`` beside a source checkout; the folder
+:func:`causal_model.data.fetch_raw_data` downloads into (``raw/`` in the user's cache folder,
+see :mod:`causal_model.data.cache`).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from causal_model.data.cache import fetched_raw_dir
+from causal_model.data.raw_files import how_to_get, known_file
 
 #: Environment variable naming the folder that holds the raw data sets.
 ENV_VAR = "CAUSAL_MODEL_DATA"
@@ -37,11 +47,18 @@ class DataNotFoundError(FileNotFoundError):
     """A raw data file the panel needs is not where it was looked for."""
 
 
+#: How to get the raw data, for error messages.
+FETCH_HINT = (
+    "run `causal-model data fetch` (or causal_model.data.fetch_raw_data()) to download them "
+    "into the user's cache folder"
+)
+
+
 def _default_candidates() -> list[Path]:
     here = Path(__file__).resolve()
     # <checkout>/causal_model/data/paths.py -> <checkout>/../shared/data/raw
     checkout = here.parents[2]
-    return [checkout.parent / "shared" / "data" / "raw"]
+    return [checkout.parent / "shared" / "data" / "raw", fetched_raw_dir()]
 
 
 def resolve_raw_dir(raw_dir: str | os.PathLike | None = None) -> Path:
@@ -51,7 +68,8 @@ def resolve_raw_dir(raw_dir: str | os.PathLike | None = None) -> Path:
     ----------
     raw_dir
         Explicit folder. When None, the ``CAUSAL_MODEL_DATA`` environment variable is used,
-        else ``../shared/data/raw`` next to the source checkout.
+        else ``../shared/data/raw`` next to the source checkout, else the folder
+        :func:`causal_model.data.fetch_raw_data` fills (``raw/`` in the user's cache folder).
 
     Returns
     -------
@@ -69,7 +87,7 @@ def resolve_raw_dir(raw_dir: str | os.PathLike | None = None) -> Path:
     elif os.environ.get(ENV_VAR):
         candidates, how = [Path(os.environ[ENV_VAR])], f"the {ENV_VAR} environment variable"
     else:
-        candidates, how = _default_candidates(), "the default location next to the checkout"
+        candidates, how = _default_candidates(), "the default locations"
     for c in candidates:
         if c.is_dir():
             return c.resolve()
@@ -77,7 +95,7 @@ def resolve_raw_dir(raw_dir: str | os.PathLike | None = None) -> Path:
     raise DataNotFoundError(
         f"raw data folder not found: {tried} (from {how}). Pass raw_dir=..., or set "
         f"{ENV_VAR}=/path/to/raw, to a folder holding the data sets (gpr_caldara_iacoviel/, "
-        "sipri_milex/, ...)."
+        f"sipri_milex/, ...), or {FETCH_HINT}."
     )
 
 
@@ -92,12 +110,28 @@ def raw_file(raw_dir: Path, dataset: str, filename: str) -> Path:
         The data set's folder name (a key of ``DATASET_SOURCES``).
     filename
         The file's name inside that folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file (it exists). Its bytes are checked by the reader that reads it
+        (:mod:`causal_model.data.validate`) and by
+        :func:`causal_model.data.us_russia.load_us_russia`.
+
+    Raises
+    ------
+    DataNotFoundError
+        When the file is missing; the message names the data set, its source and how to get
+        the file.
     """
     path = Path(raw_dir) / dataset / filename
     if not path.is_file():
         source = DATASET_SOURCES.get(dataset, "see PROVENANCE_*.md beside the raw data")
+        entry = known_file(dataset, filename)
+        exact = f" (this file: {how_to_get(entry)})" if entry is not None else ""
         raise DataNotFoundError(
-            f"missing raw file {path} (data set '{dataset}'). Get it from: {source}, and put it "
-            f"at {dataset}/{filename} under the raw data folder (set {ENV_VAR} or raw_dir=)."
+            f"missing raw file {path} (data set '{dataset}'). Get it from: {source}{exact}, "
+            f"and put it at {dataset}/{filename} under the raw data folder (set {ENV_VAR} or "
+            f"raw_dir=); or {FETCH_HINT}."
         )
     return path

@@ -1,6 +1,8 @@
 """Readers of the tension (event and relations) data sets.
 
-See ``PROVENANCE_events.md`` beside the raw data for what each file is.
+See ``PROVENANCE_events.md`` beside the raw data for what each file is. Every file is read
+through :mod:`causal_model.data.validate` against a :class:`~causal_model.data.validate.Table`
+of what the reader expects, so a damaged file is an error naming the cell, never a wrong series.
 """
 
 from __future__ import annotations
@@ -11,9 +13,78 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
-from causal_model.data.reader_tools import read_xls, register_reader, yearly
+from causal_model.data.reader_tools import register_reader, yearly
+from causal_model.data.validate import MAX_YEAR, Table, raw_error, read_csv, read_excel
 
 US_CCODE, RU_CCODE = 2, 365
+#: A UN General Assembly session s opens in September of year 1945 + s.
+SESSION_YEAR_OFFSET = 1945
+
+GPR = Table({"month": "date", "GPRC_RUS": "float"}, unit=("month",), unit_name="month")
+IDEALPOINTS = Table(
+    {"ccode": "int", "year": "int", "idealpointall": "float"},
+    unit=("ccode", "year"),
+    unit_name="country-year",
+    years=("year",),
+    need={"ccode": (US_CCODE, RU_CCODE)},
+)
+VOTES = Table(
+    {"rcid": "int", "country_code": "text", "vote": "text", "session": "int"},
+    unit=("rcid", "country_code"),
+    unit_name="country's vote on a roll call",
+    filled=("session", "vote"),
+    need={"country_code": ("US", "RU")},
+    ranges={"session": (1, MAX_YEAR - SESSION_YEAR_OFFSET)},
+    allowed={"vote": ("yes", "no", "abstain")},
+)
+SANCTIONS = Table(
+    {
+        "case_id": "int",
+        "sanctioned_state": "text",
+        "sanctioning_state": "text",
+        "begin": "int",
+        "end": "int",
+    },
+    unit=("case_id",),
+    unit_name="sanction case",
+    years=("begin", "end"),
+    filled=("sanctioned_state", "sanctioning_state"),
+)
+MIDS = Table(
+    {"dispnum": "int", "ccode1": "int", "ccode2": "int", "year": "int", "disponset": "int"},
+    unit=("dispnum", "ccode1", "ccode2", "year"),
+    unit_name="directed dispute-year",
+    years=("year",),
+    need={"ccode1": (US_CCODE, RU_CCODE)},
+    allowed={"disponset": (0, 1)},
+)
+PEW_ANSWERS = (
+    "Very favorable",
+    "Somewhat favorable",
+    "Somewhat unfavorable",
+    "Very unfavorable",
+    "DK",
+    "Refused",
+)
+#: Respondent rows have no identifier, and identical rows are genuine (same wave, country,
+#: weight and answers): duplicates are found by the file's SHA-256, not here.
+PEW = Table(
+    {"wav": "int", "sta": "text", "wgt": "float", "opi_USA": "text", "opi_RUS": "text"},
+    years=("wav",),
+    filled=("wgt",),
+    need={"sta": ("RUS", "USA")},
+    allowed={"opi_USA": PEW_ANSWERS, "opi_RUS": PEW_ANSWERS},
+    ranges={"wgt": (0.0, np.inf)},
+)
+ICEWS_QUADS = ["verbCoop", "matlCoop", "verbConf", "matlConf"]
+ICEWS = Table(
+    {"i_iso3c": "text", "j_iso3c": "text", "year": "int", **dict.fromkeys(ICEWS_QUADS, "int")},
+    unit=("i_iso3c", "j_iso3c", "year"),
+    unit_name="directed dyad-year",
+    years=("year",),
+    need={"i_iso3c": ("USA", "RUS"), "j_iso3c": ("USA", "RUS")},
+    ranges=dict.fromkeys(ICEWS_QUADS, (0, np.inf)),
+)
 
 
 @register_reader("gpr_russia_annual_mean")
@@ -24,7 +95,7 @@ def gpr_russia_annual_mean(raw_dir: Path) -> pd.DataFrame:
     as a full one.
     """
     path = raw_file(raw_dir, "gpr_caldara_iacoviel", "data_gpr_export.xls")
-    gpr = read_xls(path, usecols=["month", "GPRC_RUS"])
+    gpr = read_excel(path, GPR, engine="xlrd")[["month", "GPRC_RUS"]]
     gpr["year"] = pd.to_datetime(gpr["month"]).dt.year
     grouped = gpr.groupby("year")["GPRC_RUS"]
     mean = grouped.mean().where(grouped.count() == 12)
@@ -35,7 +106,7 @@ def gpr_russia_annual_mean(raw_dir: Path) -> pd.DataFrame:
 def unga_idealpoint_distance(raw_dir: Path) -> pd.DataFrame:
     """Absolute USA–RUS distance of UNGA ideal points (``idealpointall``, all votes)."""
     path = raw_file(raw_dir, "unga_voeten_idealpoints", "IdealpointsJuly2025_all_countries.csv")
-    ip = pd.read_csv(path, usecols=["ccode", "year", "idealpointall"])
+    ip = read_csv(path, IDEALPOINTS)
     wide = ip[ip["ccode"].isin([US_CCODE, RU_CCODE])].pivot(
         index="year", columns="ccode", values="idealpointall"
     )
@@ -50,12 +121,12 @@ def unga_vote_agreement(raw_dir: Path) -> pd.DataFrame:
     which both voted yes, no or abstain (absences were dropped by the source).
     """
     path = raw_file(raw_dir, "unga_unvotes_rollcalls", "un_votes_US_RU_subset.csv")
-    votes = pd.read_csv(path, usecols=["rcid", "country_code", "vote", "session"])
+    votes = read_csv(path, VOTES)
     wide = votes.pivot_table(
         index=["rcid", "session"], columns="country_code", values="vote", aggfunc="first"
     ).dropna(subset=["US", "RU"])
     wide = wide.reset_index()
-    wide["year"] = wide["session"].astype(int) + 1945
+    wide["year"] = wide["session"].astype(int) + SESSION_YEAR_OFFSET
     wide["agree"] = (wide["US"] == wide["RU"]).astype(int)
     by_year = wide.groupby("year")["agree"].agg(["sum", "count"])
     return yearly(by_year["sum"], trials=by_year["count"])
@@ -70,11 +141,22 @@ def us_sanctions_on_russia_active(raw_dir: Path) -> pd.DataFrame:
     ``end``. The file's last year (2022) bounds the series: later years are missing.
     """
     path = raw_file(raw_dir, "sanctions_gsdb", "GSDB_V3.csv")
-    cases = pd.read_csv(path, usecols=["sanctioned_state", "sanctioning_state", "begin", "end"])
+    cases = read_csv(path, SANCTIONS)
+    backwards = cases["end"] < cases["begin"]
+    if backwards.any():
+        i = int(np.flatnonzero(backwards)[0])
+        raise raw_error(
+            path,
+            f"the case ends ({cases['end'].iloc[i]}) before it begins ({cases['begin'].iloc[i]})",
+            column="end",
+            row=f"line {cases.attrs['lines'][i]}",
+        )
+    last = int(cases["end"].max())
     target = cases["sanctioned_state"].str.contains(r"\bRussia\b|Soviet Union", regex=True)
     sender = cases["sanctioning_state"].str.contains("United States", regex=False)
     cases = cases[target & sender]
-    last = int(pd.read_csv(path, usecols=["end"])["end"].max())
+    if cases.empty:
+        raise raw_error(path, "no case of the United States sanctioning Russia or the USSR")
     years = np.arange(1946, last + 1)
     counts = [int(((cases["begin"] <= y) & (cases["end"] >= y)).sum()) for y in years]
     return yearly(pd.Series(counts, index=years))
@@ -89,7 +171,7 @@ def mid_onsets_us_russia(raw_dir: Path) -> pd.DataFrame:
     series is missing.
     """
     path = raw_file(raw_dir, "mid_peacesciencer", "cow_mid_dirdisps_USA_RUS_subset.csv")
-    mids = pd.read_csv(path, usecols=["dispnum", "year", "disponset"])
+    mids = read_csv(path, MIDS)
     onsets = mids[mids["disponset"] == 1].groupby("year")["dispnum"].nunique()
     years = np.arange(1946, 2015)
     return yearly(onsets.reindex(years, fill_value=0))
@@ -97,7 +179,7 @@ def mid_onsets_us_russia(raw_dir: Path) -> pd.DataFrame:
 
 def _pew_share(raw_dir: Path, respondents: str, column: str) -> pd.DataFrame:
     path = raw_file(raw_dir, "pew_global_attitudes", "pew_opi_RUS_USA_respondents.csv")
-    pew = pd.read_csv(path, usecols=["wav", "sta", "wgt", column])
+    pew = read_csv(path, PEW)[["wav", "sta", "wgt", column]]
     pew = pew[(pew["sta"] == respondents) & pew[column].notna()]
     pew = pew.assign(fav=pew[column].isin(["Very favorable", "Somewhat favorable"]).astype(float))
     pew = pew.assign(wfav=pew["fav"] * pew["wgt"])
@@ -125,14 +207,12 @@ def icews_conflict_share(raw_dir: Path) -> pd.DataFrame:
     (verbal + material conflict) / (all four quad classes), summing both directed dyads.
     """
     path = raw_file(raw_dir, "icews_netify", "icews_2002_2014_dyad_year_USA_or_RUS_rows.csv")
-    icews = pd.read_csv(path)
+    icews = read_csv(path, ICEWS)
     dyad = icews[
         ((icews["i_iso3c"] == "USA") & (icews["j_iso3c"] == "RUS"))
         | ((icews["i_iso3c"] == "RUS") & (icews["j_iso3c"] == "USA"))
     ]
-    sums = dyad.groupby(dyad["year"].astype(int))[
-        ["verbCoop", "matlCoop", "verbConf", "matlConf"]
-    ].sum()
+    sums = dyad.groupby(dyad["year"].astype(int))[ICEWS_QUADS].sum()
     total = sums.sum(axis=1)
     share = (sums["verbConf"] + sums["matlConf"]) / total
     return yearly(share[total > 0])
