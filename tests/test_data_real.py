@@ -11,12 +11,15 @@ import numpy as np
 import pytest
 
 from causal_model.data import (
+    RAW_FILES,
     DataNotFoundError,
     RawDataError,
     coverage,
     load_us_russia,
     resolve_raw_dir,
 )
+from causal_model.data.events import source_leader_spells
+from causal_model.data.raw_files import file_sha256
 from causal_model.dims import DRIVERS, TENSION
 
 
@@ -200,3 +203,62 @@ def test_raw_dir_resolution(tmp_path, monkeypatch):
     with pytest.raises(DataNotFoundError, match="CAUSAL_MODEL_DATA"):
         resolve_raw_dir()
     assert resolve_raw_dir(tmp_path) == tmp_path.resolve()
+
+
+def test_raw_file_table_covers_the_raw_folder_with_its_hashes():
+    raw_dir = resolve_raw_dir()
+    on_disk = {
+        p.relative_to(raw_dir).as_posix()
+        for p in raw_dir.rglob("*")
+        if p.is_file() and not p.name.startswith("PROVENANCE")
+    }
+    assert on_disk == {f.relpath for f in RAW_FILES}
+    for entry in RAW_FILES:
+        assert file_sha256(raw_dir / entry.relpath) == entry.sha256, entry.relpath
+
+
+def test_every_file_a_reader_opens_is_in_the_table(monkeypatch):
+    import sys
+
+    from causal_model.data import paths
+    from causal_model.data.reader_tools import READERS
+
+    opened: set[str] = set()
+
+    def recording(raw_dir, dataset, filename):
+        opened.add(f"{dataset}/{filename}")
+        return paths.raw_file(raw_dir, dataset, filename)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("causal_model.data.") and getattr(module, "raw_file", None):
+            if module is not paths:
+                monkeypatch.setattr(module, "raw_file", recording)
+    raw_dir = resolve_raw_dir()
+    for reader in READERS.values():
+        reader(raw_dir)
+    source_leader_spells(raw_dir)
+    assert len(opened) >= 20
+    assert opened <= {f.relpath for f in RAW_FILES}
+
+
+def test_cache_key_follows_code_and_version(tmp_path, monkeypatch):
+    from causal_model.data import cache
+
+    monkeypatch.setenv("CAUSAL_MODEL_CACHE", str(tmp_path))
+    load_us_russia()
+    assert len(list(tmp_path.glob("panel-*.nc"))) == 1
+    # a changed reader module: a new key, so the old panel is not served
+    data_copy = tmp_path / "data"
+    shutil.copytree(cache._DATA_DIR, data_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (data_copy / "sources_drivers.py").write_text(
+        (data_copy / "sources_drivers.py").read_text() + "\n# upgraded\n"
+    )
+    before = cache.code_fingerprint()
+    monkeypatch.setattr(cache, "_DATA_DIR", data_copy)
+    assert cache.code_fingerprint() != before
+    load_us_russia()
+    assert len(list(tmp_path.glob("panel-*.nc"))) == 2
+    # a new package version: a new key too
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    load_us_russia()
+    assert len(list(tmp_path.glob("panel-*.nc"))) == 3

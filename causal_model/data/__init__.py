@@ -1,7 +1,7 @@
 """Data layer: the indicator registry, the real US–Russia panel, user panels, events.
 
 Raw files are read with structural checks and checked against the SHA-256 of the version the
-package was tested with (:mod:`causal_model.data.raw_files`, :mod:`causal_model.data.validate`);
+package was tested with (:mod:`causal_model.data.raw_files`, :mod:`causal_model.data.raw_read`);
 a damaged file is a :class:`RawDataError` naming the file, column and row.
 :func:`fetch_raw_data` downloads the raw files into the user's cache folder.
 """

@@ -52,9 +52,9 @@ def code_fingerprint() -> str:
     """
     digest = hashlib.sha256()
     files = sorted([*_DATA_DIR.glob("*.py"), *_DATA_DIR.glob("*.toml")])
-    for path in [*files, _PACKAGE_DIR / "dims.py"]:
-        digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    named = [(f"data/{p.name}", p) for p in files] + [("dims.py", _PACKAGE_DIR / "dims.py")]
+    for name, path in named:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

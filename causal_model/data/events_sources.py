@@ -1,7 +1,7 @@
 """The leader spells of REIGN and Archigos, and the check of the event table against them.
 
 :func:`source_leader_spells` reads the two leader data sets (through
-:mod:`causal_model.data.validate`: a damaged file is an error naming the cell);
+:mod:`causal_model.data.raw_read`: a damaged file is an error naming the cell);
 :func:`check_events_against_sources` compares each past event of
 :func:`causal_model.data.events_table.load_events` with the spell starts they code.
 """
@@ -17,7 +17,8 @@ import xarray as xr
 
 from causal_model.data.events_table import events_to_frame
 from causal_model.data.paths import raw_file, resolve_raw_dir
-from causal_model.data.validate import Table, raw_error, read_csv
+from causal_model.data.raw_read import read_csv
+from causal_model.data.validate import Table, raw_error
 
 __all__ = ["KNOWN_SOURCE_DIFFERENCES", "check_events_against_sources", "source_leader_spells"]
 

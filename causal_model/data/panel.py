@@ -24,8 +24,8 @@ import pandas as pd
 import xarray as xr
 
 from causal_model import __version__
+from causal_model.data.raw_read import record_lines
 from causal_model.data.registry import load_registry
-from causal_model.data.validate import record_lines
 from causal_model.dims import COUNT_FAMILIES, INDICATOR, YEAR
 
 __all__ = [

@@ -115,7 +115,7 @@ def raw_file(raw_dir: Path, dataset: str, filename: str) -> Path:
     -------
     pathlib.Path
         The file (it exists). Its bytes are checked by the reader that reads it
-        (:mod:`causal_model.data.validate`) and by
+        (:mod:`causal_model.data.raw_read`) and by
         :func:`causal_model.data.us_russia.load_us_russia`.
 
     Raises

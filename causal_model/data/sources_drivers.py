@@ -1,7 +1,7 @@
 """Readers of the structural-driver data sets (power, security, political culture).
 
 See ``PROVENANCE_drivers.md`` beside the raw data for what each file is. Every file is read
-through :mod:`causal_model.data.validate` against what the reader expects, so a damaged file
+through :mod:`causal_model.data.raw_read` against what the reader expects, so a damaged file
 is an error naming the cell, never a wrong series.
 """
 
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
+from causal_model.data.raw_read import open_xls, read_csv, read_excel
 from causal_model.data.reader_tools import register_reader, yearly
 from causal_model.data.validate import (
     MAX_YEAR,
@@ -21,10 +22,7 @@ from causal_model.data.validate import (
     check_year_labels,
     excel_cell,
     numeric_cells,
-    open_xls,
     raw_error,
-    read_csv,
-    read_excel,
 )
 
 SIPRI_FILE = "SIPRI-Milex-data-1949-2024_2.xlsx"
@@ -280,11 +278,16 @@ def freedom_house_russia(raw_dir: Path) -> pd.DataFrame:
     kinds = sheet.iloc[2]
     row = sheet.iloc[found_rows[0]]
     columns = [col for col in range(1, sheet.shape[1]) if kinds[col] in ("PR", "CL")]
+    cells = row[columns].to_frame().T
+    cells.columns = [f"{kinds[c]} {review_years[c]}" for c in columns]  # e.g. "CL 2019"
+    where = dict(zip(cells.columns, columns, strict=True))
     numeric_cells(
-        row[columns].to_frame().T,
+        cells,
         path,
         markers=FH_MARKERS,
-        locate=lambda _, col: f"cell {excel_cell(found_rows[0], col)} of sheet {FH_SHEET!r}",
+        locate=lambda _, label: (
+            f"cell {excel_cell(found_rows[0], where[label])} of sheet {FH_SHEET!r}"
+        ),
     )
     values: dict[int, float] = {}
     for kind in ("PR", "CL"):

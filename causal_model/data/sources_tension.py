@@ -1,7 +1,7 @@
 """Readers of the tension (event and relations) data sets.
 
 See ``PROVENANCE_events.md`` beside the raw data for what each file is. Every file is read
-through :mod:`causal_model.data.validate` against a :class:`~causal_model.data.validate.Table`
+through :mod:`causal_model.data.raw_read` against a :class:`~causal_model.data.validate.Table`
 of what the reader expects, so a damaged file is an error naming the cell, never a wrong series.
 """
 
@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.paths import raw_file
+from causal_model.data.raw_read import read_csv, read_excel
 from causal_model.data.reader_tools import register_reader, yearly
-from causal_model.data.validate import MAX_YEAR, Table, raw_error, read_csv, read_excel
+from causal_model.data.validate import MAX_YEAR, Table, raw_error
 
 US_CCODE, RU_CCODE = 2, 365
 #: A UN General Assembly session s opens in September of year 1945 + s.

@@ -1,28 +1,20 @@
-"""Reading raw files with structural checks: a damaged file fails loudly, naming the cell.
+"""Structural checks of raw tables: a damaged file fails loudly, naming the cell.
 
-The readers of :mod:`causal_model.data` read their files through :func:`read_csv`,
-:func:`read_excel` and :func:`open_xls`. These
-
-- check the bytes against the SHA-256 table of :mod:`causal_model.data.raw_files`
-  (unless ``CAUSAL_MODEL_VERIFY_DATA=0``);
-- refuse an empty file, text that is not in the file's encoding, a CSV row with fewer or more
-  fields than the header (a file cut mid-row), and a workbook that cannot be opened;
-- check the table against a :class:`Table` spec: the columns are present and of their kind
-  (text in a numeric cell, ``True``/``False`` or ``inf`` is an error, never NaN), one row per
-  unit (duplicated rows refused), years between :data:`MIN_YEAR` and :data:`MAX_YEAR`, codes
-  within their allowed values, and the units the reader needs present.
+A reader describes what it expects of a table with a :class:`Table`: the columns and their
+kind (text in a numeric cell, ``True``/``False`` or ``inf`` is an error, never NaN), the
+columns that identify one row (duplicated rows refused), year columns (between
+:data:`MIN_YEAR` and :data:`MAX_YEAR`), allowed codes, value ranges and the units the reader
+needs. :func:`check_frame` checks a table as read against it; :func:`check_year_labels` and
+:func:`numeric_cells` check wide tables (one column per year). The raw files themselves are
+read by :mod:`causal_model.data.raw_read`, which calls these checks.
 
 Every error is a :class:`~causal_model.data.raw_checks.RawDataError` with a one-line message
-naming the file, the column and the row (the file's line for a CSV, the sheet's row for a
-workbook) and how to fix it.
+naming the file, the column and the row (the file's line for a CSV, the sheet's row or cell
+for a workbook) and how to fix it.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlrd
 
 from causal_model.data.raw_checks import RawDataError
-from causal_model.data.raw_files import VERIFY_ENV_VAR, verify_raw_file
+from causal_model.data.raw_files import VERIFY_ENV_VAR
 
 __all__ = [
     "MAX_YEAR",
@@ -45,14 +36,9 @@ __all__ = [
     "check_year_labels",
     "excel_cell",
     "numeric_cells",
-    "open_xls",
     "raw_error",
-    "read_csv",
-    "read_excel",
-    "record_lines",
 ]
 
-#: Earliest year a raw file may hold (Polity5 starts in 1776).
 MIN_YEAR = 1700
 #: Latest year a raw file may hold: next year (sources date releases a little ahead).
 MAX_YEAR = date.today().year + 1
@@ -94,6 +80,10 @@ class Table:
         Column -> (low, high) bounds of its values (empty cells allowed).
     max_year
         Latest year allowed in ``years`` (default :data:`MAX_YEAR`).
+    missing
+        The cell texts that mean "missing" in a CSV (default: empty and R's ``NA``); any
+        other text in a numeric column is an error, not NaN (pandas' default list, with
+        ``n/a``, ``NULL``, ``nan``..., is not used).
     """
 
     columns: Mapping[str, str]
@@ -105,6 +95,7 @@ class Table:
     allowed: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     max_year: int = MAX_YEAR
+    missing: tuple[str, ...] = ("", "NA")
 
     def __post_init__(self) -> None:
         bad = {c: k for c, k in self.columns.items() if k not in _KINDS}
@@ -136,188 +127,6 @@ def excel_cell(row: int, col: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(ord("A") + rem) + letters
     return f"{letters}{row + 1}"
-
-
-# ------------------------------------------------------------------------------ file level
-def _read_bytes(path: Path) -> bytes:
-    data = Path(path).read_bytes()
-    verify_raw_file(path, hashlib.sha256(data).hexdigest())
-    if not data.strip():
-        raise raw_error(path, "the file is empty")
-    return data
-
-
-def record_lines(text: str, sep: str = ",", skiprows: int = 0) -> tuple[list[str], list[int], Any]:
-    """Split CSV text into records; return the header, each record's line and the first bad one.
-
-    Parameters
-    ----------
-    text
-        The decoded file.
-    sep
-        Field separator.
-    skiprows
-        Lines before the header.
-
-    Returns
-    -------
-    header : list of str
-        The header's fields.
-    lines : list of int
-        The 1-based file line of each data record (blank lines are skipped, as pandas does).
-    bad : tuple or None
-        ``(line, n_fields, problem)`` of the first record whose field count differs from the
-        header's, or that cannot be split (an unclosed quote); None when every record is whole.
-    """
-    stream = io.StringIO(text.lstrip("\ufeff"), newline="")
-    for _ in range(skiprows):
-        stream.readline()
-    reader = csv.reader(stream, delimiter=sep, strict=True)
-    header: list[str] = []
-    lines: list[int] = []
-    while True:
-        start = reader.line_num + 1 + skiprows
-        try:
-            record = next(reader)
-        except StopIteration:
-            return header, lines, None
-        except csv.Error as err:
-            return header, lines, (start, 0, f"cannot be split into fields ({err})")
-        if not record:
-            continue
-        if not header:
-            header = record
-            continue
-        lines.append(start)
-        if len(record) != len(header):
-            kind = "is cut short" if len(record) < len(header) else "has too many fields"
-            return header, lines, (start, len(record), kind)
-
-
-def _decode(path: Path, data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeError as err:
-        position = getattr(err, "start", None)
-        at = f" at byte {position}" if position is not None else ""
-        raise raw_error(
-            path, f"is not {encoding} text{at} ({err.reason if hasattr(err, 'reason') else err})"
-        ) from err
-
-
-def read_csv(
-    path: Path,
-    table: Table,
-    *,
-    encoding: str = "utf-8",
-    sep: str = ",",
-    skiprows: int = 0,
-    extra: Callable[[str], bool] | None = None,
-) -> pd.DataFrame:
-    """Read a raw CSV file with every check; return the columns of ``table`` (and ``extra``).
-
-    Parameters
-    ----------
-    path
-        The file.
-    table
-        What the reader expects (see :class:`Table`).
-    encoding, sep, skiprows
-        As for :func:`pandas.read_csv`.
-    extra
-        Header name -> whether to return that column too, unchecked (e.g. the year columns
-        of a wide table, which the caller checks).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns as :func:`pandas.read_csv` parses them (values unchanged); the file line of
-        each row is in ``attrs["lines"]``.
-
-    Raises
-    ------
-    RawDataError
-        See the module docstring.
-    """
-    data = _read_bytes(path)
-    text = _decode(path, data, encoding)
-    header, lines, bad = record_lines(text, sep, skiprows)
-    if bad is not None:
-        line, n_fields, problem = bad
-        counts = f": {n_fields} fields where the header has {len(header)}" if n_fields else ""
-        raise raw_error(path, f"the row {problem}{counts}", row=f"line {line}")
-    missing = [c for c in table.columns if c not in header]
-    if missing:
-        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
-        raise raw_error(path, f"no such column (the header has: {shown})", column=missing[0])
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            encoding=encoding,
-            sep=sep,
-            skiprows=skiprows,
-            usecols=[*table.columns, *(h for h in header if extra and extra(h))],
-        )
-    except (ValueError, pd.errors.ParserError) as err:  # EmptyDataError is a ValueError
-        raise raw_error(path, f"cannot be parsed as CSV ({str(err).strip()})") from err
-    if len(frame) != len(lines):
-        raise raw_error(path, f"{len(lines)} records but pandas read {len(frame)} rows")
-    frame.attrs["lines"] = lines
-    check_frame(frame, path, table, lambda i: f"line {lines[i]}")
-    return frame
-
-
-def read_excel(
-    path: Path,
-    table: Table | None = None,
-    *,
-    sheet_name: str | int = 0,
-    header: int | None = 0,
-    engine: str | None = None,
-) -> pd.DataFrame:
-    """Read a raw workbook sheet with every check (see :func:`read_csv`).
-
-    A workbook that cannot be opened (a damaged zip or OLE container, a missing sheet) is a
-    :class:`RawDataError` naming the file and sheet. Rows are reported as the sheet's row.
-    """
-    data = _read_bytes(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # xlrd deprecation, openpyxl style warnings
-            frame = pd.read_excel(
-                io.BytesIO(data), sheet_name=sheet_name, header=header, engine=engine
-            )
-    except Exception as err:  # noqa: BLE001  any failure to open the workbook = a damaged file
-        raise raw_error(
-            path,
-            f"cannot be read as a workbook (sheet {sheet_name!r}): {type(err).__name__}: {err}",
-        ) from err
-    if table is not None:
-        first = (header + 2) if header is not None else 1
-        missing = [c for c in table.columns if c not in frame.columns]
-        if missing:
-            shown = ", ".join(map(str, frame.columns[:12]))
-            raise raw_error(
-                path,
-                f"no such column in sheet {sheet_name!r} (the header has: {shown}, ...)",
-                column=missing[0],
-            )
-        sheet = (
-            f"sheet {sheet_name!r}" if isinstance(sheet_name, str) else f"sheet {sheet_name + 1}"
-        )
-        check_frame(frame, path, table, lambda i: f"row {first + i} of {sheet}")
-    return frame
-
-
-def open_xls(path: Path) -> xlrd.book.Book:
-    """Open a legacy ``.xls`` workbook whose OLE header may be flagged corrupt (IMF exports)."""
-    data = _read_bytes(path)
-    try:
-        return xlrd.open_workbook(file_contents=data, ignore_workbook_corruption=True)
-    except Exception as err:  # noqa: BLE001  any failure to open the workbook = a damaged file
-        raise raw_error(
-            path, f"cannot be read as an .xls workbook: {type(err).__name__}: {err}"
-        ) from err
 
 
 # ----------------------------------------------------------------------------- table level
@@ -557,13 +366,21 @@ def numeric_cells(
     locate
         (row label, column label) -> where the cell is, for messages.
     """
+    shown = ", ".join(repr(m) for m in markers)
     for row_label, row in values.iterrows():
         for col_label, v in row.items():
-            if isinstance(v, bool | np.bool_) or (isinstance(v, str) and v.strip() not in markers):
-                shown = ", ".join(repr(m) for m in markers)
+            if isinstance(v, str) and v.strip() not in markers:
+                try:
+                    ok = np.isfinite(float(v))  # a number stored as text is a number
+                except ValueError:
+                    ok = False
+            else:
+                ok = not isinstance(v, bool | np.bool_)
+            if not ok:
                 raise raw_error(
                     path,
-                    f"{v!r} is not a number nor a missing-value marker ({shown})",
+                    f"{_show(v)} is not a number"
+                    + (f" nor a missing-value marker ({shown})" if markers else ""),
                     column=col_label,
                     row=locate(row_label, col_label),
                 )
