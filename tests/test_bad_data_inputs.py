@@ -5,7 +5,8 @@ duplicated, text in a numeric cell, a year typo, empty, another encoding, a dama
 workbook, a missing column or unit) and runs the reader that reads it. The structural cases
 run with ``CAUSAL_MODEL_VERIFY_DATA=0``, so they show that the structural checks alone catch
 the damage; the hash cases run with verification on and show what only the SHA-256 sees
-(a file cut at a row boundary, a duplicated respondent row, a changed number). Bad user
+(a file cut at a row boundary or inside its last field, a duplicated respondent row, a
+changed number or name). Bad user
 frames and CSVs go to ``from_frame`` / ``from_csv``. Every expected message names the file
 (or the user's source) and the column and/or the row; ``{line}`` in a pattern is the line or
 row the damage function touched.
@@ -13,18 +14,34 @@ row the damage function touched.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
+from raw_damage import (  # tests/raw_damage.py: the damaged copies
+    FILES,
+    Damage,
+    append_field,
+    cut_at_row_boundary,
+    cut_inside_last_field,
+    cut_mid_row,
+    drop_rows,
+    duplicate_row,
+    empty,
+    header_only,
+    reencode,
+    rename_header,
+    set_cell,
+    set_xlsx_cell,
+    set_xlsx_header,
+    truncate_half,
+    workbook_without_sheets,
+    zip_of_text,
+)
 
 from causal_model.data import (
     DataNotFoundError,
@@ -36,197 +53,6 @@ from causal_model.data import (
 )
 from causal_model.data.events import source_leader_spells
 from causal_model.data.readers import get_reader
-
-# ---------------------------------------------------------------- the files and their readers
-FILES: dict[str, tuple[str, str, str]] = {
-    # key: (data set folder, file, reader name or "events")
-    "troops": ("us_troops_troopdata", "troopdata-rebuild-country-year.csv", "us_troops_europe"),
-    "gsdb": ("sanctions_gsdb", "GSDB_V3.csv", "us_sanctions_on_russia_active"),
-    "pew": (
-        "pew_global_attitudes",
-        "pew_opi_RUS_USA_respondents.csv",
-        "pew_russians_favourable_usa",
-    ),
-    "ideal": (
-        "unga_voeten_idealpoints",
-        "IdealpointsJuly2025_all_countries.csv",
-        "unga_idealpoint_distance",
-    ),
-    "votes": ("unga_unvotes_rollcalls", "un_votes_US_RU_subset.csv", "unga_vote_agreement"),
-    "mid": ("mid_peacesciencer", "cow_mid_dirdisps_USA_RUS_subset.csv", "mid_onsets_us_russia"),
-    "icews": (
-        "icews_netify",
-        "icews_2002_2014_dyad_year_USA_or_RUS_rows.csv",
-        "icews_conflict_share",
-    ),
-    "nmc": ("cow_nmc", "NMC-60-abridged.csv", "cinc_ratio_rus_usa"),
-    "wdi": ("gdp_wdi_imf", "API_NY.GDP.MKTP.PP.KD_DS2_en_csv_v2_1004.csv", "gdp_ppp_ratio_rus_usa"),
-    "imf": ("gdp_wdi_imf", "imf-dm-export-20251119_PPP.xls", "imf_ppp_ratio_rus_usa"),
-    "sipri": ("sipri_milex", "SIPRI-Milex-data-1949-2024_2.xlsx", "milex_ratio_rus_usa"),
-    "census": ("census_trade", "country.xlsx", "trade_share_russia"),
-    "nato": (
-        "nato_accessions_transcribed",
-        "nato_accession_years_TRANSCRIBED.csv",
-        "nato_member_count",
-    ),
-    "fas": ("fas_nuclear", "nuclear_weapons_stockpiles_raw.csv", "warheads_us_russia"),
-    "ert": ("vdem_ert", "ert.csv", "polyarchy_gap_usa_rus"),
-    "dem": ("vdem_demspaces", "dv_data_1968_on.csv", "freedom_expression_russia"),
-    "fh": (
-        "freedom_house",
-        "Country_and_Territory_Ratings_and_Statuses_FIW_1973-2024.xlsx",
-        "freedom_house_russia",
-    ),
-    "polity": ("polity5", "p5v2018.xls", "polity2_russia"),
-    "gpr": ("gpr_caldara_iacoviel", "data_gpr_export.xls", "gpr_russia_annual_mean"),
-    "reign": ("reign", "leaderlist_3_21.csv", "events"),
-    "archigos": ("peacesciencer_atop_archigos", "archigos_USA_RUS_rows.csv", "events"),
-}
-ENCODING = {"fas": "utf-16", "reign": "latin-1"}
-SEP = {"fas": "\t"}
-SKIP = {"wdi": 4}
-
-#: A damage function gets the file's path (a copy in tmp_path), damages it in place and
-#: returns the line (CSV) or row (workbook) it touched, or None.
-Damage = Callable[[Path, str], "int | None"]
-
-
-# ---------------------------------------------------------------------------- CSV damage
-def _lines(path: Path, key: str) -> list[str]:
-    """The file's lines, split at "\n" only (str.splitlines also splits at latin-1's \x85)."""
-    parts = path.read_bytes().decode(ENCODING.get(key, "utf-8")).split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def _write(path: Path, key: str, lines: list[str]) -> None:
-    path.write_bytes("".join(lines).encode(ENCODING.get(key, "utf-8")))
-
-
-def cut_mid_row(path: Path, key: str) -> int:
-    lines = _lines(path, key)
-    last = lines[-1].rstrip("\r\n")
-    lines[-1] = last[: len(last) // 2]
-    _write(path, key, lines)
-    return len(lines)
-
-
-def cut_at_row_boundary(path: Path, key: str) -> None:
-    _write(path, key, _lines(path, key)[:-300])
-
-
-def duplicate_row(pattern: str) -> Damage:
-    def damage(path: Path, key: str) -> int:
-        lines = _lines(path, key)
-        i = next(i for i, ln in enumerate(lines) if re.search(pattern, ln))
-        lines.insert(i + 1, lines[i])
-        _write(path, key, lines)
-        return i + 1
-
-    return damage
-
-
-def set_cell(pattern: str, column: str, value: str) -> Damage:
-    """Set ``column`` of the first data line matching ``pattern`` to ``value``."""
-
-    def damage(path: Path, key: str) -> int:
-        lines = _lines(path, key)
-        skip, sep = SKIP.get(key, 0), SEP.get(key, ",")
-        header = next(csv.reader([lines[skip]], delimiter=sep))
-        i = next(i for i, ln in enumerate(lines) if i > skip and re.search(pattern, ln))
-        fields = next(csv.reader([lines[i]], delimiter=sep))
-        fields[header.index(column)] = value
-        out = io.StringIO()
-        quoting = csv.QUOTE_ALL if lines[i].startswith('"') else csv.QUOTE_MINIMAL
-        csv.writer(out, delimiter=sep, quoting=quoting, lineterminator="\n").writerow(fields)
-        lines[i] = out.getvalue()
-        _write(path, key, lines)
-        return i + 1
-
-    return damage
-
-
-def rename_header(old: str, new: str) -> Damage:
-    def damage(path: Path, key: str) -> None:
-        lines = _lines(path, key)
-        skip = SKIP.get(key, 0)
-        lines[skip] = lines[skip].replace(old, new, 1)
-        _write(path, key, lines)
-
-    return damage
-
-
-def drop_rows(pattern: str) -> Damage:
-    def damage(path: Path, key: str) -> None:
-        lines = _lines(path, key)
-        _write(
-            path, key, [ln for i, ln in enumerate(lines) if i == 0 or not re.search(pattern, ln)]
-        )
-
-    return damage
-
-
-def append_field(path: Path, key: str) -> int:
-    lines = _lines(path, key)
-    lines[5] = lines[5].rstrip("\n") + ",extra\n"
-    _write(path, key, lines)
-    return 6
-
-
-def reencode(encoding: str) -> Damage:
-    def damage(path: Path, key: str) -> None:
-        path.write_bytes("".join(_lines(path, key)).encode(encoding))
-
-    return damage
-
-
-def empty(path: Path, key: str) -> None:
-    path.write_bytes(b"")
-
-
-# ----------------------------------------------------------------------- workbook damage
-def truncate_half(path: Path, key: str) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def zip_of_text(path: Path, key: str) -> None:
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("readme.txt", "not a workbook")
-
-
-def workbook_without_sheets(path: Path, key: str) -> None:
-    openpyxl.Workbook().save(path)
-
-
-def set_xlsx_cell(
-    sheet: str | None, row_label: str, value: object, *, header: object = None, index: int = 0
-) -> Damage:
-    """Set the cell in the row whose first cell is ``row_label``, in the column whose header
-    cell (in the first 8 rows) is ``header``, or else in the 1-based column ``index``."""
-
-    def damage(path: Path, key: str) -> int:
-        book = openpyxl.load_workbook(path)
-        ws = book[sheet] if sheet else book.worksheets[0]
-        col = index
-        if header is not None:
-            col = next(c.column for r in ws.iter_rows(max_row=8) for c in r if c.value == header)
-        row = next(c.row for c in ws["A"] if c.value == row_label)
-        ws.cell(row=row, column=col).value = value
-        book.save(path)
-        return row
-
-    return damage
-
-
-def set_xlsx_header(sheet: str, old: object, new: object) -> Damage:
-    def damage(path: Path, key: str) -> None:
-        book = openpyxl.load_workbook(path)
-        ws = book[sheet] if sheet else book.worksheets[0]
-        cell = next(c for r in ws.iter_rows(max_row=8) for c in r if c.value == old)
-        cell.value = new
-        book.save(path)
-
-    return damage
-
 
 # ----------------------------------------------------------------------------- the table
 SIPRI = "Constant (2023) US$"
@@ -445,6 +271,7 @@ STRUCTURAL: list[tuple[str, str, Damage, str]] = [
         F + r", column 'region': no row with region = 'Europe & Central Asia'",
     ),
     ("gsdb-empty", "gsdb", empty, F + r": the file is empty"),
+    ("troops-header-only", "troops", header_only, F + r": holds no data rows"),
     ("reign-empty", "reign", empty, F + r": the file is empty"),
     ("sipri-empty", "sipri", empty, F + r": the file is empty"),
     ("fas-as-utf8", "fas", reencode("utf-8"), F + r"(: is not utf-16 text|.*is the file utf-16)"),
@@ -546,6 +373,7 @@ HASHED: list[tuple[str, str, Damage]] = [
     ("troops-cut-at-row-boundary", "troops", cut_at_row_boundary),
     ("pew-duplicated-respondent", "pew", duplicate_row(r"^2014\.0,RUS")),
     ("gsdb-case-removed", "gsdb", drop_rows(r"Russia,United States,2014")),
+    ("gsdb-cut-inside-last-field", "gsdb", cut_inside_last_field),
     ("sipri-number-changed", "sipri", set_xlsx_cell(SIPRI, "Russia", 1.0, header=2021)),
     ("reign-leader-renamed", "reign", set_cell(r"Putin", "leader", "Putin V.")),
 ]

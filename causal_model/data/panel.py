@@ -230,7 +230,9 @@ def from_frame(
     Raises
     ------
     PanelValidationError
-        Every problem at once, naming the column and the year(s): non-numeric values,
+        A frame without a ``year`` column (or index named ``year``), or with fewer than
+        :data:`MIN_YEARS` years, at once; otherwise every problem at once, naming the column
+        and the year(s): non-numeric values, ``True``/``False`` in a numeric column,
         duplicate/unsorted/gapped years, inf, all-missing indicators, negative or non-integer
         counts, successes above trials, values outside a transform's domain, undeclared
         columns.

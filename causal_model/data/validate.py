@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from causal_model.data.raw_checks import RawDataError
-from causal_model.data.raw_files import VERIFY_ENV_VAR
 
 __all__ = [
     "MAX_YEAR",
@@ -46,8 +45,7 @@ MAX_YEAR = date.today().year + 1
 REFETCH = (
     "the file is damaged or not the expected version: fetch it again "
     "(causal_model.data.fetch_raw_data(), or `causal-model data fetch`) or restore it from the "
-    f"source named in PROVENANCE_*.md; for a deliberately edited file set {VERIFY_ENV_VAR}=0 "
-    "only if these checks pass"
+    "source named in PROVENANCE_*.md"
 )
 _KINDS = ("int", "float", "text", "date")
 
