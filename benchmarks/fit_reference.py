@@ -12,9 +12,9 @@ import argparse
 import time
 import warnings
 
+from causal_model import TensionModel
 from causal_model.data import load_us_russia
-from causal_model.diagnostics import diagnose
-from causal_model.model import TensionModel
+from causal_model.inference.diagnostics import diagnose
 
 
 def main() -> None:

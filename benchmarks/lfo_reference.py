@@ -15,8 +15,8 @@ import time
 
 import pandas as pd
 
+from causal_model import TensionModel
 from causal_model.data import load_us_russia
-from causal_model.model import TensionModel
 from causal_model.validation import lfo_cv, lfo_summary
 
 

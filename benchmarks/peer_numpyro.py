@@ -30,7 +30,8 @@ loading; NUTS with target acceptance 0.9, diagonal mass matrix (numpyro's defaul
 Reported: wall seconds from model definition to samples (tracing and XLA compilation
 included), the part of it spent tracing/compiling (JAX monitoring events) and the rest
 (sampling), min bulk/tail ESS and max R-hat over the non-latent parameters (the package's
-:func:`causal_model.diagnostics.parameter_names` convention: everything but the latent paths
+:func:`causal_model.inference.diagnostics.parameter_names` convention: everything but the latent
+paths
 and the ``*_z`` offsets), divergences, min bulk ESS per wall and per sampling second, and
 posterior means/sds of rho, beta, sigma_u, rho_u, half_life.
 """
@@ -57,15 +58,15 @@ from numpyro.infer import MCMC, NUTS  # noqa: E402
 jax.config.update("jax_enable_x64", True)
 
 #: Data and prior *values* only: none of the package's model-building code is imported.
+from causal_model import TensionModel  # noqa: E402
 from causal_model.data import load_us_russia  # noqa: E402
 from causal_model.dims import EVENT_TYPES  # noqa: E402
-from causal_model.model import TensionModel  # noqa: E402
-from causal_model.model_data import (  # noqa: E402
+from causal_model.model.arrays import (  # noqa: E402
     DRIVER_ANCHOR_LOADING,
     DRIVER_ANCHOR_NOISE,
     FAMILY_CODE,
 )
-from causal_model.priors import load_priors  # noqa: E402
+from causal_model.specification.priors import load_priors  # noqa: E402
 
 #: Posterior variables that are latent paths or non-centred offsets (not diagnosed).
 LATENT = ("state_innovation", "states", "elite")

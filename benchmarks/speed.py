@@ -6,7 +6,8 @@ Usage::
 
 Section 0 measures compilation in new processes: a whole first fit on a "fresh machine" (no
 PyTensor, numba or callback cache), then compilation alone with nutpie's C callbacks compiled
-and loaded from the disk cache of :mod:`causal_model.nutpie_compile`; it then fills the user's
+and loaded from the disk cache of :mod:`causal_model.inference.compile_cache`; it then fills the
+user's
 cache, so that the first fit of section 1 is the usual case: a structure compiled once on this
 machine, fitted in a new process. Every figure of the speed issue, on this machine, in one run
 (each ratio's two sides are measured in the same run; the machine is small and noisy, so
@@ -39,9 +40,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from causal_model import TensionModel
 from causal_model.data import load_us_russia
-from causal_model.diagnostics import diagnose
-from causal_model.model import TensionModel
+from causal_model.inference.diagnostics import diagnose
 from causal_model.validation.lfo import mask_after
 
 GROWTH_STEPS = (34, 136, 408)
@@ -109,8 +110,8 @@ _COMPILE_SNIPPET = """
 import time, warnings
 warnings.simplefilter("ignore")
 from causal_model.data import load_us_russia
-from causal_model.model import TensionModel
-from causal_model.nutpie_compile import compile_pymc_model
+from causal_model import TensionModel
+from causal_model.inference.compile_cache import compile_pymc_model
 model = TensionModel(load_us_russia()).build()
 t0 = time.perf_counter()
 c = compile_pymc_model(model)
@@ -121,7 +122,7 @@ _FIT_SNIPPET = """
 import sys, time, warnings
 warnings.simplefilter("ignore")
 from causal_model.data import load_us_russia
-from causal_model.model import TensionModel
+from causal_model import TensionModel
 model = TensionModel(load_us_russia())
 t0 = time.perf_counter()
 model.fit(random_seed=int(sys.argv[1]), diagnostics=False)

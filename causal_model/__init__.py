@@ -3,7 +3,11 @@
 The main entry points are importable from the package (loaded on first use, so that
 ``import causal_model`` stays light)::
 
-    from causal_model import TensionModel, load_us_russia, forecast_summary
+    from causal_model import TensionModel, forecast, load_us_russia
+
+The package is layered, data flowing one way (``ARCHITECTURE.md``): ``data`` ->
+``specification`` -> ``model`` -> ``inference`` -> ``analysis`` -> ``validation`` ->
+``plotting`` -> ``app``.
 """
 
 from __future__ import annotations
@@ -13,25 +17,31 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "TensionModel": "causal_model.model",
-    "Variant": "causal_model.variants",
-    "VARIANTS": "causal_model.variants",
-    "load_priors": "causal_model.priors",
-    "simulate": "causal_model.simulation",
+    "TensionModel": "causal_model.inference",
+    "ModelDefinition": "causal_model.model",
+    "Variant": "causal_model.specification",
+    "VARIANTS": "causal_model.specification",
+    "ELITE_RESPONSES": "causal_model.specification",
+    "load_priors": "causal_model.specification",
+    "Scenario": "causal_model.specification",
+    "FutureEvent": "causal_model.specification",
+    "named_scenarios": "causal_model.specification",
+    "simulate": "causal_model.model",
     "load_us_russia": "causal_model.data",
     "load_events": "causal_model.data",
-    "Scenario": "causal_model.scenarios",
-    "FutureEvent": "causal_model.scenarios",
-    "named_scenarios": "causal_model.scenarios",
-    "forecast_summary": "causal_model.summaries",
-    "headline_probabilities": "causal_model.summaries",
-    "effect_summary": "causal_model.summaries",
-    "compare_scenarios": "causal_model.summaries",
-    "decompose": "causal_model.causal",
-    "diagnostics_table": "causal_model.diagnostics",
-    "compare": "causal_model.comparison",
-    "marginal_year_log_likelihood": "causal_model.comparison",
-    "hypotheses": "causal_model.scorecard",
+    "forecast": "causal_model.analysis",
+    "forecast_scenarios": "causal_model.analysis",
+    "intervene": "causal_model.analysis",
+    "counterfactual": "causal_model.analysis",
+    "decompose": "causal_model.analysis",
+    "forecast_summary": "causal_model.analysis",
+    "headline_probabilities": "causal_model.analysis",
+    "effect_summary": "causal_model.analysis",
+    "compare_scenarios": "causal_model.analysis",
+    "compare": "causal_model.analysis",
+    "marginal_year_log_likelihood": "causal_model.analysis",
+    "hypotheses": "causal_model.analysis",
+    "diagnostics_table": "causal_model.inference",
     "lfo_cv": "causal_model.validation",
     "lfo_summary": "causal_model.validation",
 }

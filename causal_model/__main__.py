@@ -1,5 +1,5 @@
-"""``python -m causal_model``: the command line (see :mod:`causal_model.cli`)."""
+"""``python -m causal_model``: the command line."""
 
-from causal_model.cli import main
+from causal_model.app.cli import main
 
 raise SystemExit(main())

@@ -5,6 +5,8 @@ Every labelled result of the package uses these names; nothing else spells them.
 
 from __future__ import annotations
 
+from causal_model import families as _families
+
 YEAR = "year"
 INDICATOR = "indicator"
 DRIVER = "driver"
@@ -22,10 +24,10 @@ TENSION = "tension"
 #: Every latent an indicator may measure.
 LATENTS: tuple[str, ...] = (*DRIVERS, TENSION)
 
-#: Likelihood families an indicator may declare.
-FAMILIES: tuple[str, ...] = ("normal", "student_t", "poisson", "negative_binomial", "binomial")
+#: Likelihood families an indicator may declare (the table is :mod:`causal_model.families`).
+FAMILIES: tuple[str, ...] = tuple(_families.FAMILIES)
 #: Families whose values must be non-negative integers.
-COUNT_FAMILIES: tuple[str, ...] = ("poisson", "negative_binomial", "binomial")
+COUNT_FAMILIES: tuple[str, ...] = _families.COUNT_FAMILIES
 
 #: Elite-circulation event types (a change of head of state in Washington or Moscow;
 #: the 2008 and 2012 Russian changes are formal: the effective leader stayed).

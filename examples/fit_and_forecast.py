@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import parse  # noqa: E402
 
 from causal_model import TensionModel, forecast_summary, load_us_russia  # noqa: E402
+from causal_model.analysis import forecast
 from causal_model.plotting import plot_forecast, plot_indicator_forecasts  # noqa: E402
 
 
@@ -28,7 +29,7 @@ def main(argv=None) -> int:
     idata = model.fit(**args.fit_kwargs)
     print(model.diagnostics_.to_string())
 
-    pred = model.forecast(idata, until=2030, random_seed=args.seed)
+    pred = forecast(model, idata, until=2030, random_seed=args.seed)
     table = forecast_summary(pred)
     print(table[table.quantity == "tension"].round(2).to_string(index=False))
     for name, p in table.attrs["headline"].items():

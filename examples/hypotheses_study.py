@@ -26,9 +26,10 @@ import pandas as pd  # noqa: E402
 from _common import parse  # noqa: E402
 
 from causal_model import TensionModel, hypotheses, load_us_russia  # noqa: E402
-from causal_model.comparison import compare_variants, marginal_year_log_likelihood  # noqa: E402
+from causal_model.analysis import forecast
+from causal_model.analysis.comparison import compare_variants, marginal_year_log_likelihood  # noqa: E402
+from causal_model.analysis.sensitivity import prior_sensitivity, scorecards_side_by_side  # noqa: E402
 from causal_model.plotting import plot_elpd  # noqa: E402
-from causal_model.sensitivity import prior_sensitivity, scorecards_side_by_side  # noqa: E402
 
 VARIANTS = (
     "reference",
@@ -72,7 +73,7 @@ def study(panel, priors: str, variants, fit_kwargs: dict, seed: int, out: Path, 
         log(drops.drop(columns=["warning", "scale"]).round(2).to_string())
         drops.to_csv(out / f"loo_conditional_{priors}.csv")
     ref = models["reference"]
-    pred = ref.forecast(fits["reference"], random_seed=seed)
+    pred = forecast(ref, fits["reference"], random_seed=seed)
     card = hypotheses(
         fits["reference"],
         comparison=tables,

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import parse  # noqa: E402
 
 from causal_model import TensionModel, effect_summary, load_us_russia  # noqa: E402
+from causal_model.analysis import counterfactual, intervene
 from causal_model.plotting import plot_decomposition, plot_effect  # noqa: E402
 
 
@@ -29,14 +30,14 @@ def main(argv=None) -> int:
     model = TensionModel(load_us_russia())
     idata = model.fit(**args.fit_kwargs)
 
-    treaty = model.intervene(
+    treaty = intervene(model,
         idata, do={"security": -1.0}, from_year=2027, until=2030, shift=True, random_seed=args.seed
     )
     print(treaty.attrs["question"])
     print(effect_summary(treaty).round(3).to_string())
     plot_effect(treaty).savefig(args.out / "intervention_security.png", dpi=130)
 
-    reset = model.counterfactual(idata, drop_events=["us_2009_obama"])
+    reset = counterfactual(model, idata, drop_events=["us_2009_obama"])
     print(reset.attrs["question"])
     print(effect_summary(reset).loc[2008:2014].round(3).to_string())
     plot_effect(reset).savefig(args.out / "counterfactual_2009.png", dpi=130)

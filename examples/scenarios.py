@@ -26,6 +26,7 @@ from causal_model import (  # noqa: E402
     compare_scenarios,
     load_us_russia,
 )
+from causal_model.analysis import forecast_scenarios
 from causal_model.plotting import plot_forecast  # noqa: E402
 
 
@@ -42,7 +43,7 @@ def main(argv=None) -> int:
         ),
         "a Russian change of head of state in 2027 with probability 0.2",
     )
-    runs = model.forecast_scenarios(
+    runs = forecast_scenarios(model,
         idata,
         ["default", "russian_change", "no_russian_change", early],
         random_seed=args.seed,

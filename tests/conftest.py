@@ -33,7 +33,7 @@ def tiny_fit(real_panel: xr.Dataset):
 
     The compiled sampler is cached in-process, so the slow real-panel fit reuses it.
     """
-    from causal_model.model import TensionModel
+    from causal_model import TensionModel
 
     model = TensionModel(real_panel)
     idata = model.fit(draws=100, tune=200, chains=2, random_seed=11, diagnostics=False)

@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 from causal_model import __version__
-from causal_model.cli import main
+from causal_model.app.cli import main
 from causal_model.data import from_csv
 from causal_model.dims import INDICATOR, LATENTS
 

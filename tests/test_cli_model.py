@@ -8,9 +8,9 @@ import os
 import pandas as pd
 import pytest
 
-from causal_model.cli import main
+from causal_model.app.cli import main
+from causal_model.app.pipeline import FIGURES, MODEL_FILE, TABLES
 from causal_model.defaults import DEFAULT_TUNE
-from causal_model.pipeline import FIGURES, MODEL_FILE, TABLES
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_priors_show_and_check(tmp_path, capsys):
 
 
 def test_run_config_is_validated_and_flags_override(tmp_path, capsys):
-    from causal_model.config import load_config
+    from causal_model.app.config import load_config
 
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\nvariant = 3\ncolour = "x"\n[extra]\na = 1\n')

@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from causal_model.comparison import (
+from causal_model.analysis import forecast
+from causal_model.analysis.comparison import (
     YEAR_MARGINAL,
     compare,
     marginal_year_log_likelihood,
     year_log_likelihood,
 )
-from causal_model.scorecard import hypotheses
+from causal_model.analysis.scorecard import hypotheses
 
 YEARS = np.arange(2000, 2030)
 
@@ -59,11 +60,11 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
     the 2010 weight integrated out, checked by brute force: the marginal likelihood for
     every 2010 weight on a grid, integrated against its Gamma prior."""
     import scipy.stats as st
+    from causal_model.posterior import state_space_numpy
     from scipy.special import logsumexp
 
-    from causal_model.model_data import FAMILY_CODE
-    from causal_model.posterior import state_space_numpy
-    from causal_model.statespace_numpy import laplace_mode_and_precision_numpy
+    from causal_model.model.arrays import FAMILY_CODE
+    from causal_model.model.statespace.laplace_numpy import laplace_mode_and_precision_numpy
 
     model, idata = tiny_fit
     small = idata.sel(draw=slice(0, 20))
@@ -106,7 +107,7 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
 
 def test_scorecard_rows_and_probabilities(tiny_fit):
     model, idata = tiny_fit
-    pred = model.forecast(idata, random_seed=1)
+    pred = forecast(model, idata, random_seed=1)
     rng = np.random.default_rng(1)
     fits = {"reference": _fake_fit(rng, 0.0), "no_elite": _fake_fit(rng, 0.3)}
     table = hypotheses(idata, comparison=compare(fits), forecast=pred)
@@ -121,8 +122,8 @@ def test_scorecard_rows_and_probabilities(tiny_fit):
 
 
 def test_prior_sensitivity_and_side_by_side_scorecards(tiny_fit):
-    from causal_model.comparison import marginal_log_likelihood
-    from causal_model.sensitivity import prior_sensitivity, scorecards_side_by_side
+    from causal_model.analysis.comparison import marginal_log_likelihood
+    from causal_model.analysis.sensitivity import prior_sensitivity, scorecards_side_by_side
 
     model, idata = tiny_fit
     total = marginal_log_likelihood(model, idata)
@@ -156,7 +157,7 @@ def test_elpd_plot():
 def test_scorecard_takes_each_elpd_difference_from_one_comparison():
     """The reference's ELPD differs between the marginal and the conditional comparison; a
     difference must never mix the two."""
-    from causal_model.scorecard import _loo_diff
+    from causal_model.analysis.scorecard import _loo_diff
 
     marginal = pd.DataFrame({"elpd_loo": [-509.0, -507.5]}, index=["reference", "no_elite"])
     conditional = pd.DataFrame(
@@ -172,7 +173,7 @@ def test_scorecard_takes_each_elpd_difference_from_one_comparison():
 
 
 def test_compare_variants_keeps_the_drop_variants_in_their_own_comparison():
-    from causal_model.comparison import compare_variants
+    from causal_model.analysis.comparison import compare_variants
 
     fits = {
         "reference": _fake_fit(np.random.default_rng(0), 0.0),
@@ -194,7 +195,7 @@ def test_normal_gamma_mixture_density_is_the_student_t_predictive():
     import scipy.integrate as si
     import scipy.stats as st
 
-    from causal_model.likelihood import normal_gamma_mixture_logpdf
+    from causal_model.families import normal_gamma_mixture_logpdf
 
     for nu in (0.6, 3.8, 40.0, 300.0):
         # no location uncertainty: the Student-t density, also far in the tail

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_model import simulate
-from causal_model.diagnostics import ESS_MIN, RHAT_MAX, diagnose, parameter_names
-from causal_model.model import TensionModel
+from causal_model import TensionModel, simulate
+from causal_model.inference.diagnostics import ESS_MIN, RHAT_MAX, diagnose, parameter_names
 
 
 def test_adding_nan_years_leaves_the_posterior_unchanged(panel):
@@ -81,7 +80,7 @@ def test_chains_started_far_apart_agree(panel):
 
     m = TensionModel(panel)
     m.fit(draws=50, tune=50, random_seed=1, diagnostics=False)  # compiles once (cached)
-    from causal_model.sampling import _COMPILED
+    from causal_model.inference.sampling import _COMPILED
 
     n_dim = _COMPILED[m.structure_key()].n_dim
     fits = []

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from causal_model.causal import decompose
+from causal_model.analysis import counterfactual, forecast, forecast_scenarios, intervene
+from causal_model.analysis.decomposition import decompose
+from causal_model.analysis.paths import first_forecast_year
+from causal_model.analysis.summaries import effect_summary, forecast_summary, headline_probabilities
 from causal_model.dims import DRIVER, YEAR
-from causal_model.forecast import first_forecast_year
-from causal_model.scenarios import FutureEvent, Scenario, ScenarioError, get_scenario
-from causal_model.summaries import effect_summary, forecast_summary, headline_probabilities
+from causal_model.specification.scenarios import FutureEvent, Scenario, ScenarioError, get_scenario
 
 COUNTS = ("poisson", "negative_binomial", "binomial")
 
@@ -18,7 +19,7 @@ COUNTS = ("poisson", "negative_binomial", "binomial")
 @pytest.fixture(scope="module")
 def pred(tiny_fit):
     model, idata = tiny_fit
-    return model.forecast(idata, until=2030, random_seed=5)
+    return forecast(model, idata, until=2030, random_seed=5)
 
 
 def test_forecast_years_dims_and_families(tiny_fit, pred):
@@ -53,8 +54,8 @@ def test_forecast_years_dims_and_families(tiny_fit, pred):
 
 def test_same_seed_same_forecast_other_seed_differs(tiny_fit, pred):
     model, idata = tiny_fit
-    again = model.forecast(idata, until=2030, random_seed=5)
-    other = model.forecast(idata, until=2030, random_seed=6)
+    again = forecast(model, idata, until=2030, random_seed=5)
+    other = forecast(model, idata, until=2030, random_seed=6)
     for v in pred.predictions.data_vars:
         np.testing.assert_array_equal(again.predictions[v].values, pred.predictions[v].values)
     fut = {YEAR: slice(2026, None)}
@@ -67,7 +68,7 @@ def test_elite_term_vanishes_as_tau_goes_to_zero(tiny_fit):
     model, idata = tiny_fit
     short = idata.copy()
     short.posterior["half_life"] = short.posterior["half_life"] * 0 + 1e-9
-    p = model.forecast(short, until=2030, random_seed=5).predictions
+    p = forecast(model, short, until=2030, random_seed=5).predictions
     assert np.abs(p["elite"]).max() == 0.0
     beta = short.posterior["beta"]
     direct = (p["drivers"] * beta).sum(DRIVER) + p["residual"]
@@ -79,12 +80,12 @@ def test_probability_zero_event_equals_no_event(tiny_fit):
     us = FutureEvent("2029-01-20", "us", 1.0)
     with_zero = Scenario("z", (us, FutureEvent("2030-03-17", "ru", 0.0)))
     without = Scenario("n", (us,))
-    a = model.forecast(idata, scenario=with_zero, random_seed=9).predictions
-    b = model.forecast(idata, scenario=without, random_seed=9).predictions
+    a = forecast(model, idata, scenario=with_zero, random_seed=9).predictions
+    b = forecast(model, idata, scenario=without, random_seed=9).predictions
     for v in ("tension", "elite", "drivers", "gpr_russia", "us_sanctions"):
         np.testing.assert_array_equal(a[v].values, b[v].values)
     certain = Scenario("c", (us, FutureEvent("2030-03-17", "ru", 1.0)))
-    c = model.forecast(idata, scenario=certain, random_seed=9).predictions
+    c = forecast(model, idata, scenario=certain, random_seed=9).predictions
     # the Russian change only moves 2030 (its date is 2030-03-17, mid-2030 is after it)
     np.testing.assert_array_equal(c["elite"].sel(year=2029), b["elite"].sel(year=2029))
     assert (c["elite"].sel(year=2030) != b["elite"].sel(year=2030)).any()
@@ -119,16 +120,16 @@ def test_decomposition_sums_to_tension(tiny_fit, pred):
 
 def test_intervention_of_zero_changes_nothing_and_shift_is_exact(tiny_fit, pred):
     model, idata = tiny_fit
-    zero = model.intervene(idata, {"security": 0.0}, from_year=2027, shift=True, random_seed=5)
+    zero = intervene(model, idata, {"security": 0.0}, from_year=2027, shift=True, random_seed=5)
     assert np.abs(zero["effect"]).max() == 0.0
     np.testing.assert_array_equal(
         zero["tension_factual"].values, pred.predictions["tension"].sel(year=slice(2027, None))
     )
-    down = model.intervene(idata, {"security": -1.0}, from_year=2027, shift=True, random_seed=5)
+    down = intervene(model, idata, {"security": -1.0}, from_year=2027, shift=True, random_seed=5)
     beta_s = idata.posterior["beta"].sel(driver="security")
     # independent drivers: a sustained -1 sd shift moves tension by exactly -beta_security
     np.testing.assert_allclose(down["effect"], -beta_s.broadcast_like(down["effect"]), atol=1e-12)
-    held = model.intervene(idata, {"security": -1.0}, from_year=2027, random_seed=5)
+    held = intervene(model, idata, {"security": -1.0}, from_year=2027, random_seed=5)
     assert np.all(held["drivers_alternative"].sel(driver="security").values == -1.0)
     table = effect_summary(down)
     assert table.index.tolist() == [2027, 2028, 2029, 2030]
@@ -137,7 +138,7 @@ def test_intervention_of_zero_changes_nothing_and_shift_is_exact(tiny_fit, pred)
 
 def test_counterfactual_without_an_event(tiny_fit):
     model, idata = tiny_fit
-    cf = model.counterfactual(idata, drop_events=["us_2009_obama"])
+    cf = counterfactual(model, idata, drop_events=["us_2009_obama"])
     eff = cf["effect"]
     assert eff[YEAR].values.tolist() == list(range(1992, 2026))
     assert np.abs(eff.sel(year=slice(None, 2008))).max() < 1e-12
@@ -148,11 +149,11 @@ def test_counterfactual_without_an_event(tiny_fit):
     expected = -delta * np.exp(-(2012.5 - t_event) / tau)
     np.testing.assert_allclose(eff.sel(year=2012), expected, atol=1e-12)
     with pytest.raises(ValueError, match="past events are"):
-        model.counterfactual(idata, drop_events=["us_2009_nobody"])
+        counterfactual(model, idata, drop_events=["us_2009_nobody"])
     with pytest.raises(ValueError, match="from_year"):
-        model.counterfactual(idata, hold={"security": 0.0})
+        counterfactual(model, idata, hold={"security": 0.0})
     with pytest.raises(ValueError, match="unknown driver"):
-        model.intervene(idata, {"economy": 1.0}, from_year=2027)
+        intervene(model, idata, {"economy": 1.0}, from_year=2027)
 
 
 def test_summary_and_headline_probabilities(pred):
@@ -182,16 +183,16 @@ def test_scenarios_validate_and_compare(tiny_fit, tmp_path):
     for part in ("colour", "event[0].date", "event[0].type", "event[0].probability", "bad.toml"):
         assert part in msg
     with pytest.raises(ScenarioError, match="inside the fitted panel"):
-        model.forecast(idata, scenario=Scenario("s", (FutureEvent("2025-06-01", "us"),)))
+        forecast(model, idata, scenario=Scenario("s", (FutureEvent("2025-06-01", "us"),)))
     with pytest.raises(ScenarioError, match="unknown scenario"):
         get_scenario("nonsense")
     good = tmp_path / "good.toml"
     good.write_text(
         'name = "snap"\n[[event]]\ndate = "2027-06-01"\ntype = "ru"\nprobability = 0.5\n'
     )
-    runs = model.forecast_scenarios(idata, ["default", good, "no_future_change"], random_seed=2)
+    runs = forecast_scenarios(model, idata, ["default", good, "no_future_change"], random_seed=2)
     assert list(runs) == ["default", "snap", "no_future_change"]
-    from causal_model.summaries import compare_scenarios
+    from causal_model.analysis.summaries import compare_scenarios
 
     table = compare_scenarios(runs)
     assert list(table.columns) == ["default", "snap", "no_future_change"]
@@ -202,11 +203,11 @@ def test_scenarios_validate_and_compare(tiny_fit, tmp_path):
 
 
 def test_saved_and_loaded_model_forecasts_identically(tiny_fit, pred, tmp_path):
-    from causal_model.model import TensionModel
+    from causal_model import TensionModel
 
     model, idata = tiny_fit
     path = model.save(tmp_path / "fit.nc", idata)
     loaded = TensionModel.load(path)
-    again = loaded.forecast(until=2030, random_seed=5)
+    again = forecast(loaded, until=2030, random_seed=5)
     for v in pred.predictions.data_vars:
         np.testing.assert_array_equal(again.predictions[v].values, pred.predictions[v].values)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from causal_model import TensionModel
 from causal_model.dims import DRIVER, EVENT, INDICATOR, YEAR
-from causal_model.model import TensionModel
-from causal_model.variants import VARIANTS, Variant, get_variant
+from causal_model.specification.variants import VARIANTS, Variant, get_variant
 
 FAST = "NUMBA"  # no C compilation in fast tests (nutpie compiles through numba too)
 
@@ -79,7 +79,9 @@ def test_marginal_equals_sampled_joint_when_gaussian(panel):
     Check on the drivers' block: same parameters give the same Kalman likelihood whichever
     way it is computed (the pytensor graph vs the numpy filter).
     """
-    from causal_model.statespace_numpy import kalman_loglike_numpy
+    from causal_model.backend import NUMPY
+    from causal_model.model.statespace.laplace_numpy import kalman_loglike_numpy
+    from causal_model.model.structure import STRUCTURAL_PARAMETERS, state_space
 
     keep = [
         str(k)
@@ -88,19 +90,20 @@ def test_marginal_equals_sampled_joint_when_gaussian(panel):
     ]
     sub = panel.sel(indicator=keep)
     m = TensionModel(sub, variant="no_elite")
-    model = m.build(internals=True)
+    model = m.build()
     ip = model.initial_point()
+    names = [n for n in STRUCTURAL_PARAMETERS if n in model.named_vars]
     fn = model.compile_fn(
-        [model[v] for v in ("ss_c", "ss_z", "ss_scale", "ss_a", "ss_q", "ss_p0")]
-        + [model["marginal_loglike"]],
+        [model[n] for n in names] + [model["marginal_loglike"]],
         inputs=model.value_vars,
         point_fn=True,
         mode=FAST,
         on_unused_input="ignore",
     )
-    c, z, scale, a, q, p0, ll = fn(ip)
+    *values, ll = fn(ip)
+    ss = state_space(dict(zip(names, values, strict=True)), m.layout, NUMPY)
     md = m.data
-    ref = kalman_loglike_numpy(md.y, md.mask, c, z, scale, a, q, p0)
+    ref = kalman_loglike_numpy(md.y, md.mask, ss.c, ss.z, ss.scale, ss.a, ss.q(), ss.p0)
     assert ll == pytest.approx(ref, rel=1e-8)
 
 
@@ -120,23 +123,6 @@ def test_prior_predictive_shapes_and_families(panel):
     # same seed, same numbers
     pp2 = m.sample_prior_predictive(draws=50, random_seed=3)
     np.testing.assert_array_equal(pp2.prior_predictive["gpr_russia"], g["gpr_russia"])
-
-
-def test_numpy_state_space_matches_the_model_graph(panel):
-    """posterior.state_space_numpy mirrors model_parts (checked on prior draws)."""
-    import pymc as pm
-
-    from causal_model import posterior as post
-
-    for variant in ("reference", "coupled", "single_driver"):
-        m = TensionModel(panel, variant=variant)
-        model = m.build(internals=True)
-        prior = pm.sample_prior_predictive(draws=3, model=model, random_seed=1).prior
-        fast = post.state_space_numpy(m.data, prior)
-        for name in post.SS_VARS:
-            np.testing.assert_allclose(
-                fast[name], prior[name].values, rtol=1e-7, atol=1e-9, err_msg=f"{variant}: {name}"
-            )
 
 
 def test_prior_predictive_plot(panel, tmp_path):
@@ -173,7 +159,7 @@ def test_diagnostics_skip_entries_fixed_by_construction():
     while a poorly mixed parameter still does."""
     import arviz as az
 
-    from causal_model.diagnostics import diagnostics_table
+    from causal_model.inference.diagnostics import diagnostics_table
 
     rng = np.random.default_rng(0)
     c = rng.normal(size=(2, 500, 2, 2))
@@ -197,7 +183,7 @@ def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
     import scipy.stats as st
 
     from causal_model.dims import T_INDICATOR
-    from causal_model.model_parts import _gamma_weights, log_gamma_moments
+    from causal_model.model.parameters import log_gamma_moments, student_t_weights
 
     model = TensionModel(panel).build()
     assert model.named_vars_to_dims["t_weight"] == (YEAR, T_INDICATOR)
@@ -206,7 +192,7 @@ def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
 
     with pm.Model(coords={YEAR: [1, 2, 3], T_INDICATOR: ["a"]}) as m:
         nu = pm.Gamma("nu", 2.0, 0.1, dims=T_INDICATOR)
-        _gamma_weights(nu)
+        student_t_weights(nu)
     z = np.array([[0.3], [-1.2], [2.0]])
     point = {"nu_log__": np.log([3.0]), "t_weight_z": z}
     logp = m.compile_logp(vars=[m["t_weight_z"]], sum=False)(point)[0]
@@ -229,8 +215,8 @@ def test_folded_scales_keep_their_prior_and_start_inside_the_support(panel):
     import scipy.stats as st
     from pymc_extras.prior import Prior
 
-    from causal_model.diagnostics import parameter_names
-    from causal_model.model_parts import FOLDED_SCALES, folded_prior, rv
+    from causal_model.inference.diagnostics import parameter_names
+    from causal_model.model.parameters import FOLDED_SCALES, folded_prior, rv
 
     assert folded_prior(Prior("HalfNormal", sigma=0.3)).to_dict() == {
         "dist": "Normal",

@@ -11,8 +11,8 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from causal_model.model import TensionModel
-from causal_model.nutpie_compile import compile_pymc_model
+from causal_model import TensionModel
+from causal_model.inference.compile_cache import compile_pymc_model
 
 _DBL = ctypes.POINTER(ctypes.c_double)
 
@@ -102,8 +102,8 @@ def test_a_new_process_loads_the_callbacks_from_disk(compiled_real, real_panel):
     code = (
         "import warnings\n"
         "from causal_model.data import load_us_russia\n"
-        "from causal_model.model import TensionModel\n"
-        "from causal_model.nutpie_compile import compile_pymc_model\n"
+        "from causal_model import TensionModel\n"
+        "from causal_model.inference.compile_cache import compile_pymc_model\n"
         "warnings.simplefilter('error', RuntimeWarning)\n"
         "c = compile_pymc_model(TensionModel(load_us_russia()).build())\n"
         "print(c.compiled_logp_func.cache_hits, c.compiled_expand_func.cache_hits)\n"
@@ -115,7 +115,7 @@ def test_a_new_process_loads_the_callbacks_from_disk(compiled_real, real_panel):
 
 
 def test_falls_back_to_nutpie_with_a_warning(monkeypatch):
-    import causal_model.nutpie_compile as nc
+    import causal_model.inference.compile_cache as nc
 
     def broken(model):
         raise AttributeError("no such internal")
@@ -129,7 +129,7 @@ def test_falls_back_to_nutpie_with_a_warning(monkeypatch):
 
 
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
-    from causal_model.nutpie_compile import cache_dir
+    from causal_model.inference.compile_cache import cache_dir
 
     monkeypatch.setenv("CAUSAL_MODEL_CACHE", str(tmp_path / "c"))
     assert cache_dir() == tmp_path / "c"

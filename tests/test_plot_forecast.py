@@ -7,13 +7,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from causal_model import plotting
+from causal_model.analysis import counterfactual, forecast_scenarios, intervene
 from causal_model.plotting.forecast import GID_EVENT, GID_FORECAST
 
 
 @pytest.fixture(scope="module")
 def runs(tiny_fit):
     model, idata = tiny_fit
-    return model.forecast_scenarios(idata, random_seed=1)
+    return forecast_scenarios(model, idata, random_seed=1)
 
 
 def test_fan_chart(runs, tmp_path):
@@ -44,9 +45,9 @@ def test_figure_plots(tiny_fit, runs):
     assert isinstance(ax, Axes) and any("half-life" in t.get_text() for t in ax.texts)
     prior = model.sample_prior_predictive(draws=50, random_seed=1)
     assert isinstance(plotting.plot_parameters(idata, prior=prior), Axes)
-    eff = model.intervene(idata, {"security": -1.0}, from_year=2027, random_seed=1)
+    eff = intervene(model, idata, {"security": -1.0}, from_year=2027, random_seed=1)
     assert isinstance(plotting.plot_effect(eff), Figure)
-    cf = model.counterfactual(idata, drop_events=["us_2009_obama"])
+    cf = counterfactual(model, idata, drop_events=["us_2009_obama"])
     assert isinstance(plotting.plot_effect(cf), Figure)
     fig = plotting.plot_predictive_check(
         pred.posterior_predictive, model.panel, title="Posterior predictive check"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from causal_model.dims import DRIVERS, EVENT_TYPES
-from causal_model.priors import (
+from causal_model.specification.priors import (
     PARAMETERS,
     PRIORS_DIR,
     PriorSet,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from causal_model.cli import main
+from causal_model.app.cli import main
 
 ARTIFACTS = Path(
     os.environ.get("CAUSAL_MODEL_ARTIFACTS", Path(__file__).parents[1] / "test-artifacts")

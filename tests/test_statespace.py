@@ -11,8 +11,7 @@ import pytest
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import expit, gammaln, logsumexp
 
-from causal_model.statespace import laplace_marginal_loglike
-from causal_model.statespace_numpy import (
+from causal_model.model.statespace.laplace_numpy import (
     kalman_loglike_numpy,
     laplace_mode_and_precision_numpy,
     prior_precision_dense,
@@ -20,6 +19,7 @@ from causal_model.statespace_numpy import (
     sample_states,
     stationary_cov,
 )
+from causal_model.model.statespace.laplace_op import laplace_marginal_loglike
 
 #: Mixed panel: 4 normal, 2 student_t, 4 poisson, 2 negative_binomial, 4 binomial.
 FAMS = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4])
@@ -462,7 +462,7 @@ def test_numba_digamma_matches_scipy_and_makes_the_logp_cacheable():
     from pytensor.link.numba.dispatch.basic import numba_funcify_and_cache_key
     from pytensor.scalar.math import psi
 
-    from causal_model.numba_cache import digamma
+    from causal_model.model.statespace.numba_digamma import digamma
 
     x = np.concatenate([np.geomspace(1e-3, 1e3, 500), [-0.5, -1.5, -2.7]])
     got = np.array([digamma(v) for v in x])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from causal_model.model import TensionModel
+from causal_model import TensionModel
 from causal_model.validation import baselines, lfo_cv, lfo_summary, scores
 from causal_model.validation.lfo import mask_after
 

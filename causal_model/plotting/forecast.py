@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from causal_model.analysis.summaries import headline_probabilities
 from causal_model.dims import YEAR
 from causal_model.plotting.data import EVENT_COLORS
 
@@ -202,8 +203,6 @@ def plot_forecast(
     )
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=2)
     if headline:
-        from causal_model.summaries import headline_probabilities
-
         text = "\n".join(f"{k} = {v:.2f}" for k, v in headline_probabilities(pred).items())
         ax.text(
             0.99,

@@ -10,10 +10,11 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from causal_model.causal import COMPONENT, decompose, latent_history
+from causal_model.analysis.decomposition import COMPONENT, decompose, latent_history
 from causal_model.dims import DRIVER, EVENT_TYPES, YEAR
 from causal_model.plotting.data import LATENT_COLORS
 from causal_model.plotting.forecast import FORECAST_COLOR, HISTORY_COLOR, band, year_axis
+from causal_model.specification.elite import get_elite_response
 
 __all__ = ["plot_decomposition", "plot_drivers", "plot_effect", "plot_elite_response"]
 
@@ -151,7 +152,8 @@ def plot_elite_response(
     Parameters
     ----------
     idata
-        A fit (or forecast) whose ``posterior`` has ``elite_mu`` and ``half_life``.
+        A fit (or forecast) whose ``posterior`` has ``elite_mu`` and the parameters of its
+        elite-response shape (``idata.attrs["elite_response"]``).
     ax
         Axes to draw on.
     years
@@ -173,17 +175,17 @@ def plot_elite_response(
         raise ValueError("this fit has no elite-circulation effect (variant no_elite)")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    shape = get_elite_response(str(idata.attrs.get("elite_response", "exponential")))
+    curve = _flat(shape.sample_curve(post, np.linspace(0, years, 200)))
     s = np.linspace(0, years, 200)
-    permanent = "half_life" not in post
-    tau = None if permanent else _flat(post["half_life"]) / np.log(2)
     for etype in event_types:
         mu = _flat(post["elite_mu"].sel(event_type=etype))
-        g = np.ones((len(mu), len(s))) if permanent else np.exp(-s[None, :] / tau[:, None])
-        resp = mu[:, None] * g
+        resp = mu[:, None] * curve
         color = EVENT_TYPE_COLORS.get(etype, "0.3")
         band(ax, s, resp, color=color, intervals=(interval,), label=EVENT_TYPE_LABELS[etype])
-    if not permanent:
-        hl = _flat(post["half_life"])
+    params = {p: _flat(post[p]) for p in shape.parameters}
+    hl = shape.half_life(params) if params else np.array([np.inf])
+    if np.isfinite(hl).all():
         med = float(np.median(hl))
         lo, hi = np.quantile(hl, [(1 - interval) / 2, (1 + interval) / 2])
         ax.axvline(med, color="k", ls="--", lw=1)

@@ -18,19 +18,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from causal_model import families
+from causal_model.analysis.paths import build_paths
 from causal_model.dims import INDICATOR, TENSION, YEAR
-from causal_model.model_data import FAMILY_CODE
+from causal_model.inference import TensionModel
+from causal_model.specification.priors import PriorSet
+from causal_model.specification.variants import Variant
 from causal_model.validation import baselines, scores
 
 METHODS = ("model", *baselines.BASELINES)
-GAUSS = (FAMILY_CODE["normal"], FAMILY_CODE["student_t"])
 
 
 def mask_after(panel: xr.Dataset, origin: int) -> xr.Dataset:
@@ -44,8 +46,6 @@ def mask_after(panel: xr.Dataset, origin: int) -> xr.Dataset:
 
 
 def _template(model_factory):
-    from causal_model.model import TensionModel
-
     model = model_factory if isinstance(model_factory, TensionModel) else model_factory()
     if not isinstance(model, TensionModel):
         raise TypeError("model_factory must be a TensionModel or return one when called")
@@ -66,10 +66,6 @@ def model_spec(model) -> dict:
 
 def model_from_spec(spec: dict, panel: xr.Dataset | None = None):
     """Rebuild the model of :func:`model_spec` (optionally on another panel)."""
-    from causal_model.model import TensionModel
-    from causal_model.priors import PriorSet
-    from causal_model.variants import Variant
-
     return TensionModel(
         spec["panel"] if panel is None else panel,
         spec["events"],
@@ -86,9 +82,6 @@ def _seed(random_seed: int, origin: int) -> int:
 def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: int) -> pd.DataFrame:
     """Refit the model of ``spec`` (:func:`model_spec`) on data up to ``origin`` and score the
     model and the baselines (one origin; runs in a worker)."""
-    from causal_model.forecast import build_paths
-    from causal_model.likelihood import draw_observations, pointwise_loglik
-
     template = model_from_spec(spec)
     full = template.data
     model = model_from_spec(spec, mask_after(template.panel, origin))
@@ -104,28 +97,27 @@ def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: i
     cell = np.zeros_like(full.mask)
     cell[ti] = full.mask[ti]
     y_true = np.where(cell, full.y, 0.0)
-    gauss = np.isin(md.family, GAUSS)
+    gauss = md.gaussian
     value_true = full.y * full.scale + full.center  # value scale of the full panel
     y_true[:, gauss] = np.where(
         cell[:, gauss], (value_true[:, gauss] - md.center[gauss]) / md.scale[gauss], 0.0
     )
     trials = np.where(cell, full.trials, 1.0)
-    truth_md = replace(md, y=y_true, mask=cell, trials=trials)
     eta = paths.eta()
-    ll = pointwise_loglik(truth_md, eta, paths.scale, paths.nu, paths.alpha)
+    ss = paths.ss
+    fam_params = {"scale": ss.scale, "nu": ss.nu, "alpha": ss.alpha}
+    ll = families.logpdf(md.family, y_true, eta, trials=trials, mask=cell, **fam_params)
     rng = np.random.default_rng(seed)
-    draws = draw_observations(
-        md.family, eta[:, ti], paths.scale, paths.nu, paths.alpha, trials[ti], rng
-    )
+    draws = families.draw(md.family, eta[:, ti], rng, trials=trials[ti], **fam_params)
     rows = []
     for j, key in enumerate(md.indicators):
         fam = md.family[j]
-        binom = fam == FAMILY_CODE["binomial"]
+        binom = fam == families.CODES["binomial"]
         obs_train = md.mask[:, j] & (md.years <= origin)
         tr_years = md.years[obs_train]
         if binom:
             tr_values = md.y[obs_train, j] / md.trials[obs_train, j]
-        elif fam in GAUSS:
+        elif md.gaussian[j]:
             tr_values = md.y[obs_train, j] * md.scale[j] + md.center[j]
         else:
             tr_values = md.y[obs_train, j]
@@ -136,11 +128,13 @@ def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: i
             n = trials[t, j]
             if binom:
                 d, y = draws[:, k, j] / n, full.y[t, j] / n
-            elif fam in GAUSS:
+            elif md.gaussian[j]:
                 d, y = draws[:, k, j] * md.scale[j] + md.center[j], value_true[t, j]
             else:
                 d, y = draws[:, k, j], full.y[t, j]
-            lpd = scores.log_mean_exp(ll[:, t, j]) - (np.log(md.scale[j]) if fam in GAUSS else 0.0)
+            lpd = scores.log_mean_exp(ll[:, t, j]) - (
+                np.log(md.scale[j]) if md.gaussian[j] else 0.0
+            )
             base = {
                 "origin": origin,
                 "horizon": h,
@@ -156,10 +150,10 @@ def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: i
                     "lpd": lpd,
                     "in50": scores.in_interval(d, y, 0.5),
                     "in90": scores.in_interval(d, y, 0.9),
-                    "pit": scores.pit_draws(d, y, rng, discrete=fam not in GAUSS),
+                    "pit": scores.pit_draws(d, y, rng, discrete=not md.gaussian[j]),
                 }
             )
-            step = None if fam in GAUSS else (1.0 / n if binom else 1.0)
+            step = None if md.gaussian[j] else (1.0 / n if binom else 1.0)
             for name, func in baselines.FUNCTIONS.items():
                 pred = func(tr_years, tr_values, year) if tr_years.size else None
                 if pred is None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pymc as pm
 import xarray as xr
 from scipy import stats
+
+from causal_model.inference import TensionModel
+from causal_model.model.definition import ModelDefinition
+from causal_model.model.generate import prior_draws, simulate
 
 #: Parameters whose calibration is tested by default (every element of each).
 KEY_PARAMETERS = ("beta", "rho", "rho_u", "sigma_u", "half_life", "elite_mu")
@@ -66,29 +69,25 @@ def sbc(
         ``rank`` (rep, parameter), ``p_value`` (parameter; chi-square test of uniform ranks),
         attrs ``L`` (largest rank), ``bins``, ``wall_time``.
     """
-    from causal_model.model import TensionModel
-    from causal_model.simulation import TRUTH_VARS, simulate
-
-    sampled = TensionModel(
+    definition = ModelDefinition(
         template.panel, template.events, template.priors, template.variant, latent="sampled"
     )
-    model = sampled.build()
-    names = [v for v in TRUTH_VARS if v in model.named_vars]
-    missing = [p for p in parameters if p not in names]
-    if missing:
-        raise ValueError(f"parameters {missing} are not in this model; choose from {names}")
     seeds = np.random.SeedSequence(random_seed).generate_state(n_reps + 1)
-    prior = pm.draw([model[v] for v in names], draws=n_reps, random_seed=int(seeds[-1]))
-    prior = dict(zip(names, (np.asarray(v, dtype=float) for v in prior), strict=True))
+    prior = prior_draws(definition, n_reps, int(seeds[-1]))
+    missing = [p for p in parameters if p not in prior]
+    if missing:
+        raise ValueError(
+            f"parameters {missing} are not in this model; choose from {list(prior.data_vars)}"
+        )
     coords = {
-        "beta": list(sampled.data.drivers),
-        "rho": list(sampled.data.drivers),
-        "elite_mu": ["us", "ru", "ru_formal"],
+        p: [str(c) for c in prior[p][prior[p].dims[-1]].values]
+        for p in parameters
+        if prior[p].ndim > 2
     }
     ranks, labels = [], None
     t0 = time.perf_counter()
     for r in range(n_reps):
-        truth = {k: v[r] for k, v in prior.items()}
+        truth = {k: prior[k].values[0, r] for k in prior.data_vars}
         panel, _ = simulate(
             template.panel,
             template.events,

@@ -1,0 +1,1 @@
+"""The application: the command line, the main job, run configs and the HTML report."""

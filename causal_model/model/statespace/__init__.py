@@ -1,0 +1,1 @@
+"""The latent states integrated out: numba kernels, the PyTensor Op, NumPy wrappers."""

@@ -1,0 +1,355 @@
+"""The model's structure, written once: the state space as a function of the parameters.
+
+Yearly grid, ``S = K + 1`` states (the ``K`` drivers, then the tension residual ``u``)::
+
+    x_0 ~ N(0, P0),   x_t = A x_{t-1} + eps_t,   eps_t ~ N(0, diag(q))
+    tension_t = sum_k beta_k D_k,t + E_t + u_t
+    eta[t, i] = c[t, i] + Z[i] @ x_t,   y[t, i] ~ family_i(eta[t, i], scale_i, nu_i, alpha_i)
+
+Drivers are stationary unit-variance AR(1)s (``A_kk = rho_k``, ``q_k = 1 - rho_k^2``, or a
+stationary VAR(1) with the ``coupled`` variant); the residual is an AR(1) with marginal sd
+``sigma_u``. A driver indicator loads on its driver with its signed loading (anchors: fixed
+loading and noise); a tension indicator loads on tension with ``lam_i`` (the anchor's is its
+direction), so its row of ``Z`` is ``lam_i (beta, 1)`` and ``c[t, i] = offset_i + intercept_i
++ lam_i E_t``; ``E`` is the elite-circulation term of
+:mod:`causal_model.specification.elite`.
+
+:func:`state_space` is the only place these formulas exist. It takes the *structural*
+parameters by name (``beta``, ``rho``, ``loading``, ... as the PyMC model names them) and a
+:class:`Layout` (which parameter goes where, from the panel and the variant), and works with
+either backend of :mod:`causal_model.backend`: with ``PYTENSOR`` it builds the sampled
+model's graph; with ``NUMPY`` it evaluates the same formulas on posterior or prior draws
+(leading batch dims), for the state draws after sampling, the forecasts, the simulations,
+the prior predictive and the comparisons. The Laplace kernel consumes its output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from causal_model.backend import NUMPY, Backend
+from causal_model.dims import EVENT_TYPES
+from causal_model.families import CODES
+from causal_model.model.arrays import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
+from causal_model.specification.elite import EliteResponse, get_elite_response
+from causal_model.specification.variants import Variant
+
+__all__ = [
+    "STRUCTURAL_PARAMETERS",
+    "Layout",
+    "StateSpace",
+    "cell_scale",
+    "elite_by_event",
+    "elite_effect",
+    "linear_offsets",
+    "mixture_families",
+    "posterior_parameters",
+    "state_space",
+    "stationary_coupling",
+]
+
+#: Every parameter :func:`state_space` may read (those a model has are in its posterior).
+STRUCTURAL_PARAMETERS = (
+    "rho",
+    "coupling_matrix",
+    "loading",
+    "beta",
+    "rho_u",
+    "sigma_u",
+    "tension_loading",
+    "intercept",
+    "sigma_obs",
+    "nu",
+    "nb_alpha",
+    "elite_delta",
+)
+#: Degrees of freedom standing for "not a Student-t indicator" (the kernel ignores them).
+_NO_T = 1e6
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which parameter goes where: NumPy constants of one model (panel + variant + events).
+
+    Selector matrices map a vector of free parameters (last axis) onto the indicators:
+    ``free @ selector`` has one entry per indicator (0 where the parameter does not apply).
+    """
+
+    data: ModelData
+    n_states: int
+    times: np.ndarray  # (T,) mid-year times of the annual values
+    event_times: np.ndarray  # (E,) past events inside the panel
+    event_types: np.ndarray  # (E,) index into EVENT_TYPES
+    elite: EliteResponse | None
+    coupled: bool
+    lam_fixed: np.ndarray  # (N,) loading on tension fixed by construction (the anchor's)
+    tension_free: np.ndarray  # (n_tension_free, N) signed selector of tension loadings
+    driver_free: np.ndarray  # (n_driver_free, N) signed selector of driver loadings
+    driver_column: np.ndarray  # (N, S) 1 in the column of an indicator's driver
+    z_fixed: np.ndarray  # (N, S) fixed loadings of the driver anchors
+    intercept_free: np.ndarray  # (n_intercept, N)
+    scale_fixed: np.ndarray  # (N,) noise sd where it is not a parameter (else 0)
+    gaussian_free: np.ndarray  # (n_gaussian, N)
+    nu_fixed: np.ndarray
+    t_free: np.ndarray
+    alpha_fixed: np.ndarray
+    nb_free: np.ndarray
+
+    @classmethod
+    def of(cls, md: ModelData, variant: Variant, events: xr.Dataset) -> Layout:
+        """The layout of a model of ``md`` under ``variant`` with the past ``events``."""
+        n, k = len(md.indicators), len(md.drivers)
+        direction = md.direction.astype(float)
+
+        def selector(idx: np.ndarray, sign: np.ndarray | None = None) -> np.ndarray:
+            out = np.zeros((idx.size, n))
+            out[np.arange(idx.size), idx] = 1.0 if sign is None else sign[idx]
+            return out
+
+        def fixed_where(idx: np.ndarray, base: np.ndarray) -> np.ndarray:
+            out = base.copy()
+            out[idx] = 0.0
+            return out
+
+        lam_fixed = np.zeros(n)
+        lam_fixed[md.anchor] = direction[md.anchor]
+        driver_column = np.zeros((n, k + 1))
+        drivers = md.subset("driver")
+        driver_column[drivers, md.driver_of[drivers]] = 1.0
+        z_fixed = np.zeros((n, k + 1))
+        anchors = md.subset("driver_anchor")
+        z_fixed[anchors, md.driver_of[anchors]] = direction[anchors] * DRIVER_ANCHOR_LOADING
+        scale = np.ones(n)
+        scale[anchors] = DRIVER_ANCHOR_NOISE
+        elite = None if variant.elite == "none" else get_elite_response(variant.elite)
+        times = events["time"].values.astype(float)
+        if times.size == 0:
+            elite = None
+        return cls(
+            data=md,
+            n_states=k + 1,
+            times=md.years.astype(float) + 0.5,  # annual values are read at mid-year
+            event_times=times,
+            event_types=np.array(
+                [EVENT_TYPES.index(str(t)) for t in events["event_type"].values], dtype=int
+            ),
+            elite=elite,
+            coupled=variant.coupled,
+            lam_fixed=lam_fixed,
+            tension_free=selector(md.subset("tension_free"), direction),
+            driver_free=selector(md.subset("driver_free"), direction),
+            driver_column=driver_column,
+            z_fixed=z_fixed,
+            intercept_free=selector(md.subset("intercept_free")),
+            scale_fixed=fixed_where(md.subset("gaussian"), scale),
+            gaussian_free=selector(md.subset("gaussian")),
+            nu_fixed=fixed_where(md.subset("t"), np.full(n, _NO_T)),
+            t_free=selector(md.subset("t")),
+            alpha_fixed=fixed_where(md.subset("nb"), np.ones(n)),
+            nb_free=selector(md.subset("nb")),
+        )
+
+    @property
+    def n_drivers(self) -> int:
+        return self.n_states - 1
+
+
+@dataclass
+class StateSpace:
+    """The state-space pieces of one model (leading batch dims ``...`` with NumPy).
+
+    ``c`` (..., T, N) offsets of the linear predictors (``c0`` (..., N) the part without the
+    elite term, see :func:`linear_offsets`); ``z`` (..., N, S) loadings; ``scale``,
+    ``nu``, ``alpha`` (..., N) family parameters; ``a`` (..., S, S) transition; ``q_diag``
+    (..., S) innovation variances (``Q = diag(q_diag)``); ``p0`` (..., S, S) covariance of
+    ``x_0``; ``lam`` (..., N) loading of each indicator on tension; ``elite`` (..., T) the
+    elite-circulation term; ``beta`` (..., K).
+    """
+
+    c: Any
+    c0: Any
+    z: Any
+    scale: Any
+    nu: Any
+    alpha: Any
+    a: Any
+    q_diag: Any
+    p0: Any
+    lam: Any
+    elite: Any
+    beta: Any
+
+    def q(self, xp: Backend = NUMPY):
+        """``Q = diag(q_diag)``."""
+        return xp.diag(self.q_diag)
+
+
+def stationary_coupling(rho, raw, k: int, xp: Backend = NUMPY):
+    """Off-diagonal VAR(1) coupling that cannot make the drivers explode.
+
+    ``C[i, j] = (1 - rho_i) tanh(raw[i, j]) / (k - 1)`` for ``i != j`` and 0 on the diagonal:
+    driver ``i`` passes on at most its headroom ``1 - rho_i``, so every row of
+    ``A = diag(rho) + C`` has absolute sum below 1 and the VAR is stationary for every
+    parameter value. ``rho`` is ``(..., k)``, ``raw`` ``(..., k, k)`` (row: the driver that is
+    pushed; column: the driver that pushes).
+    """
+    off = 1.0 - np.eye(k)
+    return (1.0 - rho)[..., :, None] * xp.tanh(raw) * off / max(k - 1, 1)
+
+
+def elite_by_event(
+    layout: Layout, params: dict[str, Any], xp: Backend = NUMPY, *, times=None, events=None
+):
+    """Each event's contribution ``delta_e g(t - t_e)``: ``(..., T, E)``.
+
+    ``times`` defaults to the panel's mid-year times; ``events`` to ``(event_times,
+    delta)`` of the layout's past events with ``params["elite_delta"]`` (a forecast passes
+    the past and the future events). Zeros ``(T, 0)`` when the variant has no elite term.
+    """
+    times = layout.times if times is None else np.asarray(times, dtype=float)
+    if layout.elite is None:
+        return np.zeros((times.size, 0))
+    event_times, delta = (layout.event_times, params["elite_delta"]) if events is None else events
+    s = times[:, None] - np.asarray(event_times, dtype=float)[None, :]
+    g = layout.elite.function(s, params, xp)
+    return g * xp.asarray(delta)[..., None, :]
+
+
+def elite_effect(layout: Layout, params: dict[str, Any], xp: Backend = NUMPY, **kwargs):
+    """``E[t] = sum_e delta_e g(t - t_e)`` (see :func:`elite_by_event`): ``(..., T)``."""
+    return xp.sum(elite_by_event(layout, params, xp, **kwargs), axis=-1)
+
+
+def linear_offsets(c0, lam, elite):
+    """Offsets of the linear predictors ``c[..., t, i] = c0_i + lam_i E_t``: ``(..., T, N)``."""
+    return c0[..., None, :] + lam[..., None, :] * elite[..., :, None]
+
+
+def _spread(free, selector: np.ndarray, fixed: np.ndarray, xp: Backend):
+    """Per-indicator vector: the fixed entries plus the free parameters in their places."""
+    if selector.shape[0] == 0:
+        return fixed
+    return fixed + xp.asarray(free) @ selector
+
+
+def state_space(
+    params: dict[str, Any], layout: Layout, xp: Backend = NUMPY, *, offset=None
+) -> StateSpace:
+    """The state-space pieces for structural parameter values (one formula, two backends).
+
+    Parameters
+    ----------
+    params
+        Structural parameters by name (:data:`STRUCTURAL_PARAMETERS` plus the elite shape's):
+        tensors of the PyMC model, or NumPy arrays with leading batch dims.
+    layout
+        The model's :class:`Layout`.
+    xp
+        :data:`causal_model.backend.PYTENSOR` (graph) or ``NUMPY`` (draws).
+    offset
+        Link-scale offsets ``(N,)`` (default the layout's; the graph passes its data
+        container so that refits can swap them).
+
+    Returns
+    -------
+    StateSpace
+    """
+    md = layout.data
+    k = layout.n_drivers
+    n = len(md.indicators)
+    beta = xp.asarray(params["beta"])
+    # (..., 1) zeros giving every per-indicator vector the draws' batch dims (NumPy only: the
+    # graph has no batch dims)
+    batch = np.zeros((*np.shape(beta)[:-1], 1)) if xp is NUMPY else 0.0
+    lam = batch + _spread(params.get("tension_loading"), layout.tension_free, layout.lam_fixed, xp)
+    loading = batch + _spread(params.get("loading"), layout.driver_free, np.zeros(n), xp)
+    row = xp.concatenate([beta, xp.ones_like(beta[..., :1])], axis=-1)  # (..., S)
+    z = (
+        layout.z_fixed
+        + loading[..., :, None] * layout.driver_column
+        + lam[..., :, None] * row[..., None, :]
+    )
+    intercept = _spread(params.get("intercept"), layout.intercept_free, np.zeros(n), xp)
+    elite = batch + elite_effect(layout, params, xp)  # (..., T)
+    c0 = batch + (md.offset if offset is None else offset) + intercept
+    c = linear_offsets(c0, lam, elite)
+    scale = batch + _spread(params.get("sigma_obs"), layout.gaussian_free, layout.scale_fixed, xp)
+    nu = batch + _spread(params.get("nu"), layout.t_free, layout.nu_fixed, xp)
+    alpha = batch + _spread(params.get("nb_alpha"), layout.nb_free, layout.alpha_fixed, xp)
+
+    rho = xp.asarray(params["rho"])
+    rho_u = xp.asarray(params["rho_u"])[..., None]
+    sigma_u = xp.asarray(params["sigma_u"])[..., None]
+    a = xp.diag(xp.concatenate([rho, rho_u], axis=-1))
+    q_diag = xp.concatenate([1.0 - rho**2, sigma_u**2 * (1.0 - rho_u**2)], axis=-1)
+    if layout.coupled:
+        a = a + _pad_drivers(xp.asarray(params["coupling_matrix"]), k, xp)
+        p0 = xp.lyapunov(a, xp.diag(q_diag))
+    else:
+        p0 = xp.diag(xp.concatenate([xp.ones_like(rho), sigma_u**2], axis=-1))
+    return StateSpace(
+        c=c,
+        c0=c0,
+        z=z,
+        scale=scale,
+        nu=nu,
+        alpha=alpha,
+        a=a,
+        q_diag=q_diag,
+        p0=p0,
+        lam=lam,
+        elite=elite,
+        beta=beta,
+    )
+
+
+def cell_scale(scale, t_weight, layout: Layout, xp: Backend = NUMPY):
+    """Per-cell noise scale ``(..., T, N)``: ``scale / sqrt(w)`` in the Student-t cells given
+    their scale-mixture weights ``t_weight`` ``(..., T, n_t)``, ``scale`` elsewhere.
+
+    With the weights given, a Student-t cell is normal with that scale
+    (:func:`causal_model.model.parameters.student_t_weights`); :func:`mixture_families` gives
+    the matching family codes.
+    """
+    cells = xp.asarray(scale)[..., None, :] * np.ones((layout.data.n_years, 1))
+    if t_weight is None or layout.t_free.shape[0] == 0:
+        return cells
+    return cells * (1.0 + (1.0 / xp.sqrt(xp.asarray(t_weight)) - 1.0) @ layout.t_free)
+
+
+def mixture_families(layout: Layout, t_weight) -> np.ndarray:
+    """Family codes with the Student-t indicators normal (given their weights), or the
+    panel's codes when there are no weights."""
+    family = np.asarray(layout.data.family).copy()
+    if t_weight is not None:
+        family[layout.data.subset("t")] = CODES["normal"]
+    return family
+
+
+def _pad_drivers(coupling, k: int, xp: Backend):
+    """The ``(k, k)`` driver block placed in an ``(S, S)`` matrix (zero residual row/column)."""
+    embed = np.zeros((k + 1, k))
+    embed[:k, :k] = np.eye(k)
+    return xp.asarray(embed) @ coupling @ embed.T
+
+
+def posterior_parameters(posterior: xr.Dataset, layout: Layout) -> dict[str, np.ndarray]:
+    """The structural parameters of every draw, flattened to ``(chain * draw, ...)``.
+
+    Reads :data:`STRUCTURAL_PARAMETERS` and the elite shape's parameters that the posterior
+    (or prior) holds, each with the chain and draw dims first.
+    """
+    names = [*STRUCTURAL_PARAMETERS, *(layout.elite.parameters if layout.elite else ())]
+    out = {}
+    for name in names:
+        if name not in posterior:
+            continue
+        da = posterior[name]
+        rest = [d for d in da.dims if d not in ("chain", "draw")]
+        v = da.transpose("chain", "draw", *rest).values
+        out[name] = v.reshape(-1, *v.shape[2:])
+    return out

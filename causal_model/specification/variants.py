@@ -1,0 +1,107 @@
+"""Model variants as switches, not forks.
+
+A :class:`Variant` is a frozen set of flags; named variants cover the comparisons of the
+study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from causal_model.dims import DRIVERS
+from causal_model.specification.elite import ELITE_RESPONSES, NO_ELITE
+
+#: Names of the elite setting before the shapes became components (saved fits use them).
+_ELITE_ALIASES = {"transient": "exponential"}
+COMBINED_DRIVER = "combined"
+#: Name of the tension residual's state (after the drivers' states).
+RESIDUAL_STATE = "residual"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Flags that define a model variant.
+
+    Parameters
+    ----------
+    name
+        Label used in tables and files.
+    elite
+        Shape of the elite-circulation response, a name of
+        :data:`causal_model.specification.elite.ELITE_RESPONSES` (``"exponential"``, the
+        reference; ``"permanent"``, a step that never decays; ...) or ``"none"`` (no
+        elite-circulation term).
+    drivers
+        Drivers kept; indicators of dropped drivers are left out of the model.
+    single_driver
+        One combined driver measured by every kept driver indicator, instead of one per driver.
+    coupled
+        Drivers follow a full VAR(1) (off-diagonal coupling, the action–reaction spiral of
+        claim 3) instead of independent AR(1)s.
+    """
+
+    name: str = "reference"
+    elite: str = "exponential"
+    drivers: tuple[str, ...] = DRIVERS
+    single_driver: bool = False
+    coupled: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        object.__setattr__(self, "elite", _ELITE_ALIASES.get(self.elite, self.elite))
+        kinds = (*ELITE_RESPONSES, NO_ELITE)
+        if self.elite not in kinds:
+            problems.append(f"elite={self.elite!r} must be one of {kinds}")
+        unknown = [d for d in self.drivers if d not in DRIVERS]
+        if unknown:
+            problems.append(f"unknown driver(s) {unknown}; drivers are {DRIVERS}")
+        if not self.drivers:
+            problems.append("keep at least one driver")
+        if self.coupled and (self.single_driver or len(self.drivers) < 2):
+            problems.append("coupled drivers need at least two separate drivers")
+        if problems:
+            raise ValueError(f"invalid variant {self.name!r}: " + "; ".join(problems))
+
+    @property
+    def state_drivers(self) -> tuple[str, ...]:
+        """Names of the latent driver states (one combined driver for ``single_driver``)."""
+        return (COMBINED_DRIVER,) if self.single_driver else self.drivers
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["drivers"] = list(self.drivers)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Variant:
+        d = dict(d)
+        d["drivers"] = tuple(d.get("drivers", DRIVERS))
+        return cls(**d)
+
+
+VARIANTS: dict[str, Variant] = {
+    "reference": Variant(),
+    "no_elite": Variant(name="no_elite", elite=NO_ELITE),
+    "permanent_elite": Variant(name="permanent_elite", elite="permanent"),
+    "single_driver": Variant(name="single_driver", single_driver=True),
+    "coupled": Variant(name="coupled", coupled=True),
+    **{
+        f"drop_{d}": Variant(name=f"drop_{d}", drivers=tuple(x for x in DRIVERS if x != d))
+        for d in DRIVERS
+    },
+}
+
+
+def get_variant(variant: str | Variant | dict) -> Variant:
+    """Return a Variant from its name, a Variant, or a dict of flags."""
+    if isinstance(variant, Variant):
+        return variant
+    if isinstance(variant, dict):
+        return Variant.from_dict(variant)
+    try:
+        return VARIANTS[variant]
+    except KeyError:
+        raise ValueError(
+            f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)} or pass a "
+            "causal_model.Variant(...)"
+        ) from None

@@ -1,0 +1,92 @@
+"""The model's one structure: the same formulas in the graph and on draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+
+from causal_model import TensionModel
+from causal_model.backend import NUMPY, PYTENSOR
+from causal_model.model.generate import prior_draws
+from causal_model.model.structure import (
+    STRUCTURAL_PARAMETERS,
+    posterior_parameters,
+    state_space,
+    stationary_coupling,
+)
+
+PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "p0", "lam", "elite")
+
+
+@pytest.mark.parametrize(
+    "variant", ["reference", "coupled", "single_driver", "permanent_elite", "no_elite"]
+)
+def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
+    """state_space with PyTensor (compiled, one draw at a time) equals state_space with NumPy
+    (all draws at once), for prior draws of every structural parameter."""
+    m = TensionModel(panel, variant=variant)
+    layout = m.layout
+    model = m.build()
+    names = [
+        n
+        for n in (*STRUCTURAL_PARAMETERS, *(layout.elite.parameters if layout.elite else ()))
+        if n in model.named_vars
+    ]
+    draws = prior_draws(m, 4, random_seed=2)
+    params = posterior_parameters(draws, layout)
+    batch = state_space(params, layout, NUMPY)
+    sym = {n: model[n].type() for n in names}
+    ss = state_space(sym, layout, PYTENSOR)
+    outputs = [pt.as_tensor_variable(getattr(ss, p)) for p in PIECES]
+    f = pytensor.function(list(sym.values()), outputs, on_unused_input="ignore")
+    for d in range(4):
+        got = f(*(params[n][d] for n in names))
+        for piece, value in zip(PIECES, got, strict=True):
+            np.testing.assert_allclose(
+                getattr(batch, piece)[d], value, rtol=1e-10, atol=1e-12, err_msg=f"{variant}:{piece}"
+            )
+
+
+def test_structure_meaning_on_one_draw(panel):
+    """Spot checks of what the structure says: anchors, tension rows, stationary start."""
+    m = TensionModel(panel)
+    layout, md = m.layout, m.data
+    params = posterior_parameters(prior_draws(m, 1, random_seed=5), layout)
+    ss = state_space(params, layout)
+    k = len(md.drivers)
+    a = md.anchor
+    # the anchor tension indicator loads on tension with its direction: (beta, 1)
+    np.testing.assert_allclose(ss.z[0, a], md.direction[a] * np.append(params["beta"][0], 1.0))
+    # driver anchors have the fixed loading and noise
+    for i in md.subset("driver_anchor"):
+        assert ss.z[0, i, md.driver_of[i]] == pytest.approx(0.8 * md.direction[i])
+        assert ss.scale[0, i] == pytest.approx(0.6)
+    # drivers start stationary with unit variance, the residual with sigma_u^2
+    np.testing.assert_allclose(np.diag(ss.p0[0])[:k], 1.0)
+    assert ss.p0[0, k, k] == pytest.approx(params["sigma_u"][0] ** 2)
+    # c = c0 + lam * elite
+    np.testing.assert_allclose(ss.c[0], ss.c0[0][None, :] + np.outer(ss.elite[0], ss.lam[0]))
+
+
+def test_coupled_start_is_the_stationary_covariance(panel):
+    m = TensionModel(panel, variant="coupled")
+    params = posterior_parameters(prior_draws(m, 3, random_seed=1), m.layout)
+    ss = state_space(params, m.layout)
+    for d in range(3):
+        a, p = ss.a[d], ss.p0[d]
+        np.testing.assert_allclose(a @ p @ a.T + np.diag(ss.q_diag[d]), p, atol=1e-10)
+
+
+def test_coupling_keeps_every_var_stationary() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        rho = rng.uniform(0.0, 0.999, size=3)
+        raw = rng.normal(0.0, 5.0, size=(3, 3))
+        c = stationary_coupling(rho, raw, 3)
+        assert np.all(np.diag(c) == 0)
+        assert np.max(np.abs(np.linalg.eigvals(np.diag(rho) + c))) < 1.0
+    # the unconstrained maximum pushes a row right up to (not over) the unit circle
+    c = stationary_coupling(np.array([0.9, 0.9]), np.full((2, 2), 50.0), 2)
+    assert np.allclose(c, [[0.0, 0.1], [0.1, 0.0]])
