@@ -17,11 +17,14 @@ noise sd), ``nu`` (Student-t degrees of freedom), ``alpha`` (negative-binomial d
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
+
+from causal_model.backend import NUMPY, Backend
 
 __all__ = [
     "CODES",
@@ -37,6 +40,7 @@ __all__ = [
     "to_value",
 ]
 
+_LOG2PI = math.log(2.0 * math.pi)
 #: ``exp`` of the link scale is clipped to this range before drawing counts (no overflow).
 _LOG_CLIP = (-30.0, 15.0)
 
@@ -68,27 +72,53 @@ class Family:
     count: bool
     pymc: str
 
-    # ----------------------------------------------------------------- NumPy
-    def logpdf(self, y, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1.0) -> np.ndarray:
-        """Log-density (log-mass for counts) of ``y`` given the linear predictor ``eta``."""
-        y = np.asarray(y, dtype=float)
-        eta = np.asarray(eta, dtype=float)
+    # ----------------------------------------------------------------- densities
+    def loglik(self, y, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1.0, xp: Backend = NUMPY):
+        """Log-density (log-mass for counts) of ``y`` given the linear predictor ``eta``.
+
+        One formula for both backends (:mod:`causal_model.backend`): NumPy arrays on draws,
+        PyTensor tensors in the graph. Arithmetic only (no distribution objects), so the
+        graph stays small for the Laplace step's derivatives.
+        """
         if self.name == "normal":
-            return stats.norm.logpdf(y, eta, scale)
+            r = (y - eta) / scale
+            return -0.5 * _LOG2PI - xp.log(scale) - 0.5 * r**2
         if self.name == "student_t":
-            return stats.t.logpdf(y, nu, eta, scale)
+            r = (y - eta) / scale
+            return (
+                xp.gammaln(0.5 * (nu + 1.0))
+                - xp.gammaln(0.5 * nu)
+                - 0.5 * xp.log(nu * math.pi)
+                - xp.log(scale)
+                - 0.5 * (nu + 1.0) * xp.log1p(r**2 / nu)
+            )
         if self.name == "poisson":
-            return stats.poisson.logpmf(y, np.exp(eta))
+            return y * eta - xp.exp(eta) - xp.gammaln(y + 1.0)
         if self.name == "negative_binomial":
-            a = np.asarray(alpha, dtype=float)
-            return stats.nbinom.logpmf(y, a, a / (a + np.exp(eta)))
-        n = np.asarray(trials, dtype=float)
+            log_alpha = xp.log(alpha)
+            log_alpha_mu = xp.logaddexp(log_alpha, eta)  # log(alpha + mu)
+            return (
+                xp.gammaln(y + alpha)
+                - xp.gammaln(alpha)
+                - xp.gammaln(y + 1.0)
+                + alpha * log_alpha
+                + y * eta
+                - (y + alpha) * log_alpha_mu
+            )
+        n = trials
         return (
-            special.gammaln(n + 1)
-            - special.gammaln(y + 1)
-            - special.gammaln(n - y + 1)
+            xp.gammaln(n + 1.0)
+            - xp.gammaln(y + 1.0)
+            - xp.gammaln(n - y + 1.0)
             + y * eta
-            - n * np.logaddexp(0.0, eta)
+            - n * xp.softplus(eta)
+        )
+
+    def logpdf(self, y, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1.0) -> np.ndarray:
+        """:meth:`loglik` of NumPy values."""
+        f = NUMPY.asarray
+        return self.loglik(
+            f(y), f(eta), scale=f(scale), nu=f(nu), alpha=f(alpha), trials=f(trials), xp=NUMPY
         )
 
     def draw(self, eta, rng: np.random.Generator, *, scale=1.0, nu=1e6, alpha=1.0, trials=1):
@@ -115,23 +145,23 @@ class Family:
         return y * scale + center if self.gaussian else y
 
     # ----------------------------------------------------------------- PyTensor / PyMC
-    def fisher_information(self, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1.0):
-        """Expected information ``E[-d^2 log p / d eta^2]`` (PyTensor or NumPy inputs).
+    def fisher_information(
+        self, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1.0, xp: Backend = NUMPY
+    ):
+        """Expected information ``E[-d^2 log p / d eta^2]`` (either backend).
 
-        Written with arithmetic only, so it works on tensors and arrays alike (the Laplace
-        log-determinant uses it for the families whose observed information can be negative).
+        The Laplace log-determinant uses it for the families whose observed information can
+        be negative.
         """
         if self.name == "normal":
             return 1.0 / scale**2 + 0.0 * eta
         if self.name == "student_t":
             return (nu + 1.0) / ((nu + 3.0) * scale**2) + 0.0 * eta
         if self.name == "poisson":
-            return _exp(eta)
+            return xp.exp(eta)
         if self.name == "negative_binomial":
-            mu = _exp(eta)
-            return alpha * mu / (alpha + mu)
-        p = 1.0 / (1.0 + _exp(-eta))
-        return trials * p * (1.0 - p)
+            return alpha * xp.exp(eta - xp.logaddexp(xp.log(alpha), eta))
+        return trials * xp.sigmoid(eta) * xp.sigmoid(-eta)
 
     def pymc_kwargs(self, eta, *, scale=1.0, nu=1e6, alpha=1.0, trials=1) -> dict[str, Any]:
         """Arguments of the PyMC distribution :attr:`pymc` for a cell with predictor ``eta``."""
@@ -159,15 +189,6 @@ class Family:
 
         observed = np.asarray(observed).astype(int) if self.count else observed
         return getattr(pm, self.pymc)(name, **self.pymc_kwargs(eta, **params), observed=observed)
-
-
-def _exp(x):
-    """``exp`` of a NumPy array or a PyTensor tensor."""
-    if isinstance(x, np.ndarray | float | int):
-        return np.exp(x)
-    import pytensor.tensor as pt
-
-    return pt.exp(x)
 
 
 #: Every family, by name, in code order.

@@ -30,8 +30,14 @@ def main(argv=None) -> int:
     model = TensionModel(load_us_russia())
     idata = model.fit(**args.fit_kwargs)
 
-    treaty = intervene(model,
-        idata, do={"security": -1.0}, from_year=2027, until=2030, shift=True, random_seed=args.seed
+    treaty = intervene(
+        model,
+        idata,
+        do={"security": -1.0},
+        from_year=2027,
+        until=2030,
+        shift=True,
+        random_seed=args.seed,
     )
     print(treaty.attrs["question"])
     print(effect_summary(treaty).round(3).to_string())

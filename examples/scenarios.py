@@ -43,7 +43,8 @@ def main(argv=None) -> int:
         ),
         "a Russian change of head of state in 2027 with probability 0.2",
     )
-    runs = forecast_scenarios(model,
+    runs = forecast_scenarios(
+        model,
         idata,
         ["default", "russian_change", "no_russian_change", early],
         random_seed=args.seed,

@@ -103,7 +103,7 @@ def test_run_config_is_validated_and_flags_override(tmp_path, capsys):
     assert (s.variant, s.draws, s.seed, s.tune) == ("no_elite", 77, 5, DEFAULT_TUNE)
     from argparse import Namespace
 
-    from causal_model.cli_model import _settings
+    from causal_model.app.cli_common import settings as _settings
 
     args = Namespace(
         config=good,

@@ -60,10 +60,10 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
     the 2010 weight integrated out, checked by brute force: the marginal likelihood for
     every 2010 weight on a grid, integrated against its Gamma prior."""
     import scipy.stats as st
-    from causal_model.posterior import state_space_numpy
     from scipy.special import logsumexp
 
-    from causal_model.model.arrays import FAMILY_CODE
+    from causal_model.families import CODES
+    from causal_model.inference.postprocess import fitted_state_space
     from causal_model.model.statespace.laplace_numpy import laplace_mode_and_precision_numpy
 
     model, idata = tiny_fit
@@ -73,23 +73,24 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
     assert ll.dims == ("chain", "draw", "year") and np.isfinite(ll).all()
     assert YEAR_MARGINAL in small.log_likelihood
     md = model.data
-    ss = state_space_numpy(md, small.posterior)
-    pieces = [ss[k][1, 3] for k in ("ss_c", "ss_z")]
-    mats = [ss[k][1, 3] for k in ("ss_a", "ss_q", "ss_p0")]
+    ss = fitted_state_space(small.posterior, model.layout)
+    d = 1 * small.posterior.sizes["draw"] + 3  # chain 1, draw 3
+    pieces = [ss.c[d], ss.z[d]]
+    mats = [ss.a[d], ss.q()[d], ss.p0[d]]
     tidx = md.subset("t")
     t = int(np.flatnonzero(md.years == 2010)[0])
     assert tidx.size == 1 and md.mask[t, tidx[0]]  # the case this checks
     family = md.family.copy()
-    family[tidx] = FAMILY_CODE["normal"]
-    nu = float(ss["ss_nu"][1, 3][tidx[0]])
+    family[tidx] = CODES["normal"]
+    nu = float(ss.nu[d][tidx[0]])
     weights = small.posterior["t_weight"].isel(chain=1, draw=3).values  # (year, t_indicator)
 
     def loglike(mask, w_t):
-        scale = np.broadcast_to(ss["ss_scale"][1, 3], md.y.shape).copy()
+        scale = np.broadcast_to(ss.scale[d], md.y.shape).copy()
         w = weights.copy()
         w[t] = w_t
         scale[:, tidx] /= np.sqrt(w)
-        args = (md.y, mask, md.trials, family, *pieces, scale, None, ss["ss_alpha"][1, 3])
+        args = (md.y, mask, md.trials, family, *pieces, scale, None, ss.alpha[d])
         return laplace_mode_and_precision_numpy(*args, *mats).loglike
 
     mask = md.mask.copy()

@@ -23,12 +23,12 @@ from causal_model.data.raw_checks import RawDataError
 from causal_model.data.readers import get_reader
 from causal_model.data.registry import OPTIONAL, REQUIRED, validate_registry
 from causal_model.data.sources_cooperation import (
-    AREA_READERS,
     ISSUE_AREAS,
     issue_agreement_table,
     unga_issue_agreement,
 )
 from causal_model.data.sources_cooperation_icews import icews_us_russia_quads
+from causal_model.data.sources_cooperation_readers import AREA_READERS
 
 UNGA = "unga_unvotes_rollcalls"
 ICEWS = "icews_netify"

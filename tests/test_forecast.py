@@ -208,6 +208,6 @@ def test_saved_and_loaded_model_forecasts_identically(tiny_fit, pred, tmp_path):
     model, idata = tiny_fit
     path = model.save(tmp_path / "fit.nc", idata)
     loaded = TensionModel.load(path)
-    again = forecast(loaded, until=2030, random_seed=5)
+    again = forecast(loaded, loaded.idata_, until=2030, random_seed=5)
     for v in pred.predictions.data_vars:
         np.testing.assert_array_equal(again.predictions[v].values, pred.predictions[v].values)

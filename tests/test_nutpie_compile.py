@@ -6,6 +6,7 @@ import ctypes
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pymc as pm
@@ -126,6 +127,42 @@ def test_falls_back_to_nutpie_with_a_warning(monkeypatch):
     with pytest.warns(RuntimeWarning, match="no such internal"):
         compiled = nc.compile_pymc_model(model)
     assert compiled.n_dim == 1
+
+
+def test_an_unsupported_nutpie_release_falls_back(monkeypatch):
+    """A nutpie release whose internals the cache does not repeat uses nutpie's own path."""
+    import nutpie
+
+    import causal_model.inference.compile_cache as nc
+
+    monkeypatch.setattr(nutpie, "__version__", "0.99.0")
+    with pm.Model() as model:
+        pm.Normal("a", 0.0, 1.0)
+    with pytest.warns(RuntimeWarning, match="nutpie 0.99.0 is not a release"):
+        compiled = nc.compile_pymc_model(model)
+    assert compiled.n_dim == 1
+    trace = nutpie.sample(compiled, draws=50, tune=50, chains=1, seed=1, progress_bar=False)
+    assert trace.posterior["a"].shape == (1, 50)
+
+
+def test_a_planted_callback_file_is_replaced_not_run(compiled_real, tmp_path):
+    """Code in the cache folder runs only if it is exactly what the package generates."""
+    from causal_model.inference.compile_cache import cache_dir
+
+    module = sys.modules[compiled_real.compiled_logp_func._pyfunc.__module__]
+    target = Path(module.__file__)  # the reference model's generated callbacks
+    assert target.parent == cache_dir() / "nutpie"
+    good = target.read_text()
+    marker = tmp_path / "planted_code_ran"
+    target.write_text(f"open({str(marker)!r}, 'w').close()\n" + good)
+    code = (
+        "from causal_model import TensionModel, load_us_russia\n"
+        "from causal_model.inference.compile_cache import compile_pymc_model\n"
+        "compile_pymc_model(TensionModel(load_us_russia()).build())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=900, capture_output=True)
+    assert not marker.exists()
+    assert target.read_text() == good
 
 
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):

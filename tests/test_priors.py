@@ -113,13 +113,15 @@ def test_bad_file_reports_all_problems(tmp_path: Path) -> None:
 
 def test_missing_and_unknown_keys(tmp_path: Path) -> None:
     raw = load_priors("weakly_informative").to_dict()
-    del raw["half_life"]
+    del raw["beta_mu"]
+    del raw["half_life"]  # a shape's parameter: its default prior stands in
     raw["nu"]["prior"] = "x"
     raw["rho_u"]["kwargs"] = {"alpha": 2.0, "betta": 2.0}
     with pytest.raises(PriorValidationError) as info:
         validate_priors(raw, "mine.toml")
     text = str(info.value)
-    assert "mine.toml: [half_life] missing required parameter" in text
+    assert "mine.toml: [beta_mu] missing required parameter" in text
+    assert "half_life" not in text
     assert "mine.toml: [nu] unknown key 'prior'" in text
     assert "mine.toml: [rho_u] bad argument 'betta'" in text
 

@@ -45,7 +45,11 @@ def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
         got = f(*(params[n][d] for n in names))
         for piece, value in zip(PIECES, got, strict=True):
             np.testing.assert_allclose(
-                getattr(batch, piece)[d], value, rtol=1e-10, atol=1e-12, err_msg=f"{variant}:{piece}"
+                getattr(batch, piece)[d],
+                value,
+                rtol=1e-10,
+                atol=1e-12,
+                err_msg=f"{variant}:{piece}",
             )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from causal_model.data import (  # noqa: F401  (importing registers the readers)
     sources_cooperation,
+    sources_cooperation_icews,
+    sources_cooperation_readers,
     sources_drivers,
     sources_influence,
     sources_recent,

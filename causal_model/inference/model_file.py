@@ -1,9 +1,9 @@
 """Save a fitted model to one netCDF file and load it back.
 
 The file holds the posterior (and every other InferenceData group), the panel, the events, the
-priors and the variant, so :meth:`causal_model.TensionModel.load` rebuilds the same model. Writes are
-atomic: the file is written under a temporary name and renamed, so an interrupted save never
-leaves a half-written file under the final name.
+priors and the variant, so :meth:`causal_model.TensionModel.load` rebuilds the same model.
+Writes are atomic: the file is written under a temporary name and renamed, so an interrupted
+save never leaves a half-written file under the final name.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from collections import OrderedDict
 import arviz as az
 import numpy as np
 import pymc as pm
-
 from threadpoolctl import threadpool_limits
 
 from causal_model.defaults import DEFAULT_TARGET_ACCEPT

@@ -14,272 +14,33 @@ file and overrides whole tables by parameter name. :data:`PARAMETERS` is the sch
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 from pymc_extras.prior import Prior
 
-from causal_model.dims import DRIVER, DRIVER_TO, DRIVERS, EVENT_TYPE, EVENT_TYPES, INDICATOR
-from causal_model.specification.elite import ELITE_RESPONSES
+from causal_model.specification.prior_checks import (
+    PRIOR_KEYS,
+    TABLE_KEYS,
+    PriorValidationError,
+    check_table,
+    dims_of,
+    draw_checks,
+    first_line,
+    suggest,
+)
+from causal_model.specification.prior_schema import PARAMETERS, SHAPE_PARAMETERS
 
 #: The shipped priors files: the top-level ``priors/`` folder of the checkout, which the
 #: package maps to ``causal_model.priors_files`` (``pyproject.toml``: ``package-dir``), so
 #: an editable install reads the folder users edit and a wheel carries its files.
 PRIORS_DIR: Path = Path(str(resources.files("causal_model.priors_files")))
-
-Support = Literal["real", "positive", "unit"]
-
-
-class ParameterSpec(NamedTuple):
-    """Schema entry of one model parameter.
-
-    Attributes
-    ----------
-    dims : tuple of tuple of str
-        Allowed dims of the prior, canonical first; ``()`` means one value shared by all
-        coordinates (the model broadcasts it).
-    support : {"real", "positive", "unit"}
-        Set the parameter lives in; the prior's distribution must stay inside it.
-    description : str
-        What the parameter means in the model.
-    """
-
-    dims: tuple[tuple[str, ...], ...]
-    support: Support
-    description: str
-
-
-_D, _I, _E = (DRIVER,), (INDICATOR,), (EVENT_TYPE,)
-
-#: Every model parameter: allowed dims, support and meaning.
-PARAMETERS: dict[str, ParameterSpec] = {
-    "rho_mu": ParameterSpec(((),), "real", "mean of logit persistence of the drivers"),
-    "rho_sigma": ParameterSpec(((),), "positive", "spread of logit persistence across drivers"),
-    "loading_mu": ParameterSpec((_D, ()), "real", "mean log loading of a driver's indicators"),
-    "loading_sigma": ParameterSpec(((),), "positive", "spread of log loadings within a driver"),
-    "tension_loading": ParameterSpec(
-        (_I, ()), "positive", "loading of non-anchor tension indicators on tension"
-    ),
-    "intercept": ParameterSpec((_I, ()), "real", "indicator intercept (standardised/link scale)"),
-    "sigma_obs": ParameterSpec((_I, ()), "positive", "measurement noise sd (standardised scale)"),
-    "nu": ParameterSpec((_I, ()), "positive", "Student-t degrees of freedom"),
-    "nb_alpha": ParameterSpec((_I, ()), "positive", "negative-binomial dispersion"),
-    "beta_mu": ParameterSpec(((),), "real", "mean causal effect of a driver on tension"),
-    "beta_sigma": ParameterSpec(((),), "positive", "spread of causal effects across drivers"),
-    "rho_u": ParameterSpec(((),), "unit", "persistence of the tension residual"),
-    "sigma_u": ParameterSpec(((),), "positive", "marginal sd of the tension residual"),
-    "elite_mu": ParameterSpec((_E, ()), "real", "mean effect of a head-of-state change on tension"),
-    "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),
-    # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.
-    "coupling": ParameterSpec(
-        ((DRIVER, DRIVER_TO), ()),
-        "real",
-        "VAR(1) coupling of drivers (claim 3), unconstrained: C = (1 - rho) tanh(c) / (k - 1)",
-    ),
-    "p_ru_change_2030": ParameterSpec(
-        ((),), "unit", "probability Russia's head of state changes after the 2030 election"
-    ),
-}
-#: Parameters of the elite-response shapes (optional in a file: a shape's own
-#: ``default_priors`` stand in for a missing table).
-SHAPE_PARAMETERS: dict[str, tuple[str, Prior]] = {
-    name: (shape.name, shape.default_priors[name])
-    for shape in ELITE_RESPONSES.values()
-    for name in shape.parameters
-}
-PARAMETERS.update(
-    {
-        name: ParameterSpec(((),), support, f"{meaning} ({shape.name} elite response)")
-        for shape in ELITE_RESPONSES.values()
-        for name, (support, meaning) in shape.parameters.items()
-        if name not in PARAMETERS
-    }
-)
-
-_PRIOR_KEYS = ("dist", "kwargs", "dims", "centered", "transform")
-_TABLE_KEYS = (*_PRIOR_KEYS, "note")
-_SUPPORT_OF: dict[str, Support] = {
-    dist: support
-    for support, dists in {
-        "real": "Normal StudentT Cauchy Laplace Logistic SkewNormal SkewStudentT Gumbel Moyal "
-        "AsymmetricLaplace ExGaussian Flat ZeroSumNormal MvNormal",
-        "positive": "HalfNormal HalfStudentT HalfCauchy HalfFlat Gamma InverseGamma LogNormal "
-        "Lognormal Exponential Weibull Wald Rice Pareto",
-        "unit": "Beta Kumaraswamy LogitNormal",
-    }.items()
-    for dist in dists.split()
-}
-#: Supports of a prior that fit each parameter support, and example distributions.
-_FITS = {"real": ("real",), "positive": ("positive", "unit"), "unit": ("unit",)}
-_EXAMPLES = {"real": "Normal or StudentT", "positive": "Gamma or LogNormal", "unit": "Beta"}
-_CHECK_COORDS = {DRIVER: list(DRIVERS), EVENT_TYPE: list(EVENT_TYPES), INDICATOR: ["a", "b"]}
-_CHECK_DRAWS = 500
-
-
-class PriorValidationError(ValueError):
-    """One or more problems in a priors file.
-
-    Parameters
-    ----------
-    problems : list of str
-        Every problem, each as ``"<file>: [<key>] <what is wrong>; <how to fix>"``.
-    """
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in priors:\n{lines}")
-
-
-def _distribution_names() -> list[str]:
-    return [
-        n
-        for n in dir(pm)
-        if isinstance(getattr(pm, n), type)
-        and issubclass(getattr(pm, n), pm.Distribution)
-        and n not in ("Distribution", "Continuous", "Discrete")
-    ]
-
-
-def _suggest(word: str, options: list[str] | tuple[str, ...], what: str) -> str:
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
-    if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-    return f"use one of the {what}: {', '.join(options)}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = " ".join(line.strip() for line in str(exc).splitlines()[:3] if line.strip())
-    return text.split("Apply node")[0].strip() or type(exc).__name__
-
-
-def _dims_of(table: Mapping[str, Any]) -> tuple[str, ...]:
-    dims = table.get("dims") or ()
-    return (dims,) if isinstance(dims, str) else tuple(dims)
-
-
-def _is_value(value: Any) -> bool:
-    """A kwarg value Prior accepts: a number, a (nested) list of numbers or a nested prior."""
-    if isinstance(value, list):
-        return all(_is_value(v) and not isinstance(v, Mapping) for v in value)
-    if isinstance(value, Mapping):
-        return "dist" in value or value.get("class") == "DataArray"
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_table(table: Any, where: str, problems: list[str], allowed: tuple[str, ...]) -> bool:
-    """Check keys, types, distribution name and argument names of one (nested) table."""
-    if not isinstance(table, Mapping):
-        problems.append(f"{where} is not a table; write it as [name] with dist = ... and kwargs")
-        return False
-    n_problems = len(problems)
-    for key in table:
-        if key not in allowed:
-            problems.append(f"{where} unknown key {key!r}; {_suggest(key, allowed, 'keys')}")
-    for key, kind, example in (("centered", bool, "false"), ("transform", str, '"exp"')):
-        if key in table and not isinstance(table[key], kind):
-            problems.append(f"{where} {key!r} has the wrong type; write {key} = {example}")
-    dims = table.get("dims")
-    if dims is not None and not (
-        isinstance(dims, str) or (isinstance(dims, list) and all(isinstance(d, str) for d in dims))
-    ):
-        problems.append(f"{where} 'dims' must be a name or a list of names; e.g. dims = \"driver\"")
-    dist, kwargs = table.get("dist"), table.get("kwargs", {})
-    names = _distribution_names()
-    if not isinstance(dist, str):
-        problems.append(f"{where} missing or non-text 'dist'; add dist = \"Normal\" (for example)")
-    elif dist not in names:
-        problems.append(
-            f"{where} unknown distribution {dist!r} (not a PyMC distribution); "
-            f"{_suggest(dist, names, 'PyMC distributions')}"
-        )
-    if not isinstance(kwargs, Mapping):
-        problems.append(f"{where} 'kwargs' is not a table; write kwargs = {{ mu = 0, sigma = 1 }}")
-    if not isinstance(kwargs, Mapping) or dist not in names:
-        return False
-    signature = inspect.signature(getattr(pm, dist).dist).parameters
-    accepted = tuple(p for p in signature if p not in ("args", "kwargs"))
-    for arg, value in kwargs.items():
-        if arg not in accepted:
-            problems.append(
-                f"{where} bad argument {arg!r} for {dist}; {dist} accepts {', '.join(accepted)}"
-            )
-        elif not _is_value(value):
-            problems.append(
-                f"{where} bad argument {arg}={value!r}; use a number, a list of numbers "
-                "or a nested prior table"
-            )
-        elif isinstance(value, Mapping) and "dist" in value:
-            _check_table(value, f"{where[:-1]}.{arg}]", problems, _PRIOR_KEYS)
-    for arg, par in signature.items():
-        if par.default is inspect.Parameter.empty and par.kind in (
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            inspect.Parameter.KEYWORD_ONLY,
-        ):
-            if arg not in kwargs:
-                problems.append(f"{where} bad argument: {dist} needs {arg!r}; add it to kwargs")
-    return len(problems) == n_problems
-
-
-def _support_of(prior: Prior, draws: np.ndarray) -> Support | None:
-    """Support of a prior: from a lookup table, else from its draws (None if discrete)."""
-    if issubclass(prior.pymc_distribution, pm.Discrete):
-        return None
-    if prior.transform is None and prior.distribution in _SUPPORT_OF:
-        return _SUPPORT_OF[prior.distribution]
-    if np.all((draws >= 0) & (draws <= 1)):
-        return "unit"
-    return "positive" if np.all(draws > 0) else "real"
-
-
-def _draw_checks(priors: dict[str, Prior], source: str, problems: list[str]) -> None:
-    """Instantiate every prior in one throw-away model, draw from it and check the draws."""
-    model = pm.Model(coords=_CHECK_COORDS)
-    variables: dict[str, Any] = {}
-    with model:
-        for name, prior in priors.items():
-            try:
-                variables[name] = prior.create_variable(f"check__{name}")
-            except Exception as exc:  # any failure is a bad argument
-                problems.append(f"{source}: [{name}] bad argument: {_first_line(exc)}; fix kwargs")
-    try:
-        drawn = pm.draw(list(variables.values()), draws=_CHECK_DRAWS, random_seed=0)
-        results = dict(zip(variables, drawn, strict=True))
-    except Exception:  # attribute the failure to each parameter below
-        results = {}
-        for name, var in variables.items():
-            try:
-                results[name] = pm.draw(var, draws=_CHECK_DRAWS, random_seed=0)
-            except Exception as exc:
-                problems.append(
-                    f"{source}: [{name}] bad argument: cannot draw ({_first_line(exc)}); "
-                    "check values and shapes (scales > 0, lower < upper, one value per coordinate)"
-                )
-    for name, draws in results.items():
-        draws = np.asarray(draws, dtype=float)
-        if not np.all(np.isfinite(draws)) or np.any(np.std(draws, axis=0) == 0):
-            problems.append(
-                f"{source}: [{name}] bad argument: the prior is degenerate or not finite; "
-                "use finite values and scales > 0"
-            )
-            continue
-        required = PARAMETERS[name].support
-        support = _support_of(priors[name], draws)
-        if support not in _FITS[required]:
-            problems.append(
-                f"{source}: [{name}] support mismatch: {priors[name].distribution} is "
-                f"{support or 'discrete'} but {name} is {required}; "
-                f"use a {required} distribution such as {_EXAMPLES[required]}"
-            )
 
 
 def _resolve(spec: str | os.PathLike, base: Path | None = None, source: str = "") -> Path:
@@ -341,27 +102,27 @@ def _validate(raw: Mapping, source: str, chain: tuple[str, ...]) -> tuple[dict, 
         where = f"{source}: [{name}]"
         if name not in PARAMETERS:
             problems.append(
-                f"{where} unknown parameter; {_suggest(name, tuple(PARAMETERS), 'parameters')}"
+                f"{where} unknown parameter; {suggest(name, tuple(PARAMETERS), 'parameters')}"
             )
             continue
-        ok = _check_table(table, where, problems, _TABLE_KEYS)
+        ok = check_table(table, where, problems, TABLE_KEYS)
         if not isinstance(table, Mapping):
             continue
         allowed = PARAMETERS[name].dims
-        if ok and _dims_of(table) not in allowed:
+        if ok and dims_of(table) not in allowed:
             ok = False
             choices = " or ".join(str(list(d)) for d in allowed)
-            problems.append(f"{where} wrong dims {list(_dims_of(table))}; use dims = {choices}")
+            problems.append(f"{where} wrong dims {list(dims_of(table))}; use dims = {choices}")
         note = table.get("note", "")
         if not isinstance(note, str) or "\n" in note:
             problems.append(f"{where} 'note' must be one line of text; write note = \"...\"")
         notes[name] = str(note)
         if ok:
             try:
-                priors[name] = Prior.from_dict({k: v for k, v in table.items() if k in _PRIOR_KEYS})
+                priors[name] = Prior.from_dict({k: v for k, v in table.items() if k in PRIOR_KEYS})
             except Exception as exc:  # any failure is a bad argument
-                problems.append(f"{where} bad argument: {_first_line(exc)}; fix kwargs")
-    _draw_checks(priors, source, problems)
+                problems.append(f"{where} bad argument: {first_line(exc)}; fix kwargs")
+    draw_checks(priors, source, problems)
     if base is not None:
         for name in base:
             if name not in priors and name not in raw:

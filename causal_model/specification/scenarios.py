@@ -39,7 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import stats
 
+from causal_model.data import load_events
+from causal_model.data.events import decimal_year
 from causal_model.dims import EVENT, EVENT_TYPES
 
 PRIOR = "prior"
@@ -70,8 +73,6 @@ class FutureEvent:
     @property
     def time(self) -> float:
         """Fractional year of the date (as :func:`causal_model.data.events.decimal_year`)."""
-        from causal_model.data.events import decimal_year
-
         return float(decimal_year(pd.Timestamp(self.date)))
 
     @property
@@ -203,8 +204,6 @@ def _scheduled(events: xr.Dataset) -> list[FutureEvent]:
 def named_scenarios(events: xr.Dataset | None = None) -> dict[str, Scenario]:
     """The built-in scenarios, from the scheduled events of ``events``."""
     if events is None:
-        from causal_model.data import load_events
-
         events = load_events()
     base = _scheduled(events)
     russian = [i for i, e in enumerate(base) if e.event_type != "us"]
@@ -288,8 +287,6 @@ def realise(
 
 def draw_prior(priors, key: str, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` draws of the scalar prior ``key`` of a priors file (scipy; no compilation)."""
-    from scipy import stats
-
     if key not in priors:
         raise ScenarioError(
             f"the scenario takes a probability from the priors file, but {priors.source} has no "

@@ -16,13 +16,9 @@ import scipy.linalg as sla
 from numpy.typing import ArrayLike
 
 from causal_model.families import CODES, COUNT_FAMILIES, codes_of
-from causal_model.model.statespace.kernels import (
-    BINOMIAL,
-    NORMAL,
-    band_back_substitute,
-    laplace_kernel,
-    prior_blocks,
-)
+from causal_model.model.statespace.band import band_back_substitute, prior_blocks
+from causal_model.model.statespace.family_cells import BINOMIAL, NORMAL
+from causal_model.model.statespace.kernels import laplace_kernel
 
 _COUNT_CODES = [CODES[f] for f in COUNT_FAMILIES]
 

@@ -46,7 +46,6 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 from numpy.typing import ArrayLike
@@ -56,27 +55,21 @@ from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import (
     numba_njit,
     register_funcify_and_cache_key,
-    register_funcify_default_op_cache_key,
 )
 from pytensor.tensor.basic import AllocDiag
 from pytensor.tensor.variable import TensorVariable
 
 import causal_model.model.statespace.numba_digamma  # noqa: F401  (cacheable digamma for numba)
+from causal_model import families
+from causal_model.backend import PYTENSOR
 from causal_model.families import by_code
-from causal_model.model.statespace.kernels import (
-    NEG_BINOMIAL,
-    STUDENT_T,
-    laplace_kernel,
-    observation_gradient,
-)
+from causal_model.model.statespace import band, family_cells, kernels
+from causal_model.model.statespace.family_cells import NEG_BINOMIAL, STUDENT_T
+from causal_model.model.statespace.kernels import laplace_kernel, observation_gradient
 from causal_model.model.statespace.laplace_numpy import prepare_data
+from causal_model.model.statespace.stop_gradient import stop_gradient
 
-__all__ = [
-    "LaplaceModeOp",
-    "StopGradient",
-    "laplace_marginal_loglike",
-    "stop_gradient",
-]
+__all__ = ["LaplaceModeOp", "laplace_marginal_loglike"]
 
 _F64 = "float64"
 
@@ -183,10 +176,8 @@ class LaplaceModeOp(Op):
 
 def _source_hash() -> str:
     """Hash of the kernel sources: PyTensor's numba cache must not reuse stale kernels."""
-    from causal_model import families
-    from causal_model.model.statespace import kernels
-
-    files = (Path(kernels.__file__), Path(families.__file__), Path(__file__))
+    modules = (kernels, band, family_cells, families)
+    files = (*(Path(m.__file__) for m in modules), Path(__file__))
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
@@ -208,46 +199,6 @@ def _numba_funcify_laplace_mode(op, node=None, **kwargs):
         return out[0], out[1], out[2], np.array(out[3]), out[4], np.array(obs), gc, gz, gsc
 
     return laplace_mode, key.hexdigest()
-
-
-class StopGradient(Op):
-    """Identity whose gradient is zero (disconnected).
-
-    Unlike ``pytensor.gradient.disconnected_grad`` (a ``ViewOp``), it is not removed by the
-    ``canonicalize`` rewrites, which PyMC applies to the log-density *before* differentiating
-    (``rewrite_pregrad``); there ``disconnected_grad`` would silently vanish.
-    """
-
-    __props__ = ()
-    view_map = {0: [0]}
-
-    def make_node(self, x) -> Apply:  # noqa: D102
-        x = pt.as_tensor_variable(x)
-        return Apply(self, [x], [x.type()])
-
-    def perform(self, node, inputs, output_storage) -> None:  # noqa: D102
-        output_storage[0][0] = inputs[0]
-
-    def infer_shape(self, fgraph, node, shapes):  # noqa: D102
-        return [shapes[0]]
-
-    def connection_pattern(self, node):  # noqa: D102
-        return [[False]]
-
-    def L_op(self, inputs, outputs, output_grads):  # noqa: D102
-        return [disconnected_type()]
-
-
-stop_gradient = StopGradient()
-
-
-@register_funcify_default_op_cache_key(StopGradient)
-def _numba_funcify_stop_gradient(op, node=None, **kwargs):
-    @numba_njit
-    def identity(x):
-        return x
-
-    return identity
 
 
 def _vector(v, n: int) -> TensorVariable:
@@ -400,8 +351,8 @@ def laplace_marginal_loglike(
             "trials": ntr.T[idx],
         }
         eta = take(eta_t)
-        ll = pm.logp(family.pymc_dist(eta, **params), ys.T[idx])
-        wf = family.fisher_information(eta, **params)
+        ll = family.loglik(ys.T[idx], eta, **params, xp=PYTENSOR)
+        wf = family.fisher_information(eta, **params, xp=PYTENSOR)
         mt = m.T[idx]
         loglik = loglik + pt.sum(mt * ll)
         tr_obs = tr_obs + pt.sum(mt * wf * take(var_t))

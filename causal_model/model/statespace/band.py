@@ -1,0 +1,210 @@
+"""Block-tridiagonal algebra of the state-space precision, compiled with numba.
+
+The latent path ``x = (x_0, ..., x_{T-1})``, ``x_t in R^S``, has the Gaussian prior
+``x_0 ~ N(0, P0)``, ``x_t = A x_{t-1} + eps_t``, ``eps_t ~ N(0, Q)``, whose precision
+``Omega`` is block tridiagonal; so is the posterior precision ``H = Omega + sum_cells w z z'``.
+Every operation here is ``O(T S^3)``: block Cholesky (in place, explicit loops: the blocks are
+``S x S`` with ``S ~ 4``, where loops beat LAPACK calls and allocations), forward and backward
+substitution, and the selected inverse (diagonal and first off-diagonal blocks of ``H^{-1}``,
+as an RTS smoother gives). ``H`` has diagonal blocks ``d[t]`` and a constant sub-diagonal block
+``b = H[t, t-1]``; its Cholesky factor has diagonal blocks ``low[t]`` (lower triangular) and
+sub-diagonal blocks ``sub[t]`` (``sub[0]`` unused).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+_njit = numba.njit(cache=True, fastmath=False, nogil=True)
+
+
+@_njit
+def _chol_inplace(a):
+    """Overwrite the lower triangle of ``a`` by its Cholesky factor; return (logdet, ok)."""
+    s = a.shape[0]
+    logdet = 0.0
+    for j in range(s):
+        dd = a[j, j]
+        for k in range(j):
+            dd -= a[j, k] * a[j, k]
+        if not dd > 0.0:
+            return np.nan, False
+        dd = math.sqrt(dd)
+        a[j, j] = dd
+        logdet += 2.0 * math.log(dd)
+        for i in range(j + 1, s):
+            v = a[i, j]
+            for k in range(j):
+                v -= a[i, k] * a[j, k]
+            a[i, j] = v / dd
+        for i in range(j):
+            a[i, j] = 0.0
+    return logdet, True
+
+
+@_njit
+def band_cholesky(d, b, low, sub):
+    """Block Cholesky of H into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok)."""
+    nt, s = d.shape[0], d.shape[1]
+    logdet = 0.0
+    for t in range(nt):
+        lt = low[t]
+        lt[:, :] = d[t]
+        if t > 0:
+            lp, ct = low[t - 1], sub[t]
+            for r in range(s):  # C_t = B L_{t-1}^{-T}: L_{t-1} C_t[r] = B[r]
+                for i in range(s):
+                    v = b[r, i]
+                    for k in range(i):
+                        v -= lp[i, k] * ct[r, k]
+                    ct[r, i] = v / lp[i, i]
+            for i in range(s):
+                for j in range(i + 1):
+                    v = 0.0
+                    for k in range(s):
+                        v += ct[i, k] * ct[j, k]
+                    lt[i, j] -= v
+        ld, ok = _chol_inplace(lt)
+        if not ok:
+            return np.nan, False
+        logdet += ld
+    return logdet, True
+
+
+@_njit
+def band_solve(low, sub, rhs):
+    """Solve ``H v = rhs`` for ``rhs`` of shape ``(T, S)`` given the block Cholesky factor."""
+    nt, s = rhs.shape
+    v = np.empty((nt, s))
+    for t in range(nt):  # forward: L z = rhs
+        for i in range(s):
+            r = rhs[t, i]
+            if t > 0:
+                for k in range(s):
+                    r -= sub[t, i, k] * v[t - 1, k]
+            for k in range(i):
+                r -= low[t, i, k] * v[t, k]
+            v[t, i] = r / low[t, i, i]
+    for t in range(nt - 1, -1, -1):  # backward: L' v = z
+        if t < nt - 1:
+            for i in range(s):
+                for k in range(s):
+                    v[t, i] -= sub[t + 1, k, i] * v[t + 1, k]
+        for i in range(s - 1, -1, -1):
+            r = v[t, i]
+            for k in range(i + 1, s):
+                r -= low[t, k, i] * v[t, k]
+            v[t, i] = r / low[t, i, i]
+    return v
+
+
+@_njit
+def band_back_substitute(low, sub, e):
+    """Solve ``L' v = e`` for ``e`` of shape ``(T, S, D)`` (``D`` right-hand sides), ``L`` the
+    block Cholesky factor: ``mode + v`` with ``e ~ N(0, I)`` is a draw from ``N(mode, H^-1)``."""
+    nt, s, nd = e.shape
+    v = np.empty_like(e)
+    for t in range(nt - 1, -1, -1):
+        for d in range(nd):
+            for i in range(s - 1, -1, -1):
+                r = e[t, i, d]
+                if t < nt - 1:
+                    for k in range(s):
+                        r -= sub[t + 1, k, i] * v[t + 1, k, d]
+                for k in range(i + 1, s):
+                    r -= low[t, k, i] * v[t, k, d]
+                v[t, i, d] = r / low[t, i, i]
+    return v
+
+
+@_njit
+def band_selected_inverse(low, sub):
+    """Diagonal blocks ``Cov(x_t)`` and sub-diagonal blocks ``Cov(x_{t+1}, x_t)`` of H^-1.
+
+    Returns arrays of shapes ``(T, S, S)`` and ``(T - 1, S, S)``.
+    """
+    nt, s = low.shape[0], low.shape[1]
+    sd = np.zeros((nt, s, s))
+    so = np.zeros((max(nt - 1, 0), s, s))
+    li = np.empty((s, s))
+    g = np.empty((s, s))
+    for t in range(nt - 1, -1, -1):
+        lt = low[t]
+        li[:, :] = 0.0  # li = L_t^{-1}
+        for j in range(s):
+            li[j, j] = 1.0 / lt[j, j]
+            for i in range(j + 1, s):
+                r = 0.0
+                for k in range(j, i):
+                    r -= lt[i, k] * li[k, j]
+                li[i, j] = r / lt[i, i]
+        for i in range(s):  # sd_t = L^{-T} L^{-1}
+            for j in range(s):
+                v = 0.0
+                for k in range(max(i, j), s):
+                    v += li[k, i] * li[k, j]
+                sd[t, i, j] = v
+        if t < nt - 1:
+            ct, sn, cr = sub[t + 1], sd[t + 1], so[t]
+            for i in range(s):  # g = L_t^{-T} C_{t+1}'
+                for j in range(s):
+                    v = 0.0
+                    for k in range(i, s):
+                        v += li[k, i] * ct[j, k]
+                    g[i, j] = v
+            for i in range(s):  # Cov(x_{t+1}, x_t) = -sd_{t+1} g'
+                for j in range(s):
+                    v = 0.0
+                    for k in range(s):
+                        v -= sn[i, k] * g[j, k]
+                    cr[i, j] = v
+            for i in range(s):  # sd_t -= g cross
+                for j in range(s):
+                    v = 0.0
+                    for k in range(s):
+                        v += g[i, k] * cr[k, j]
+                    sd[t, i, j] -= v
+    return sd, so
+
+
+@_njit
+def prior_blocks(a, q, p0, nt):
+    """Diagonal blocks, the constant sub-diagonal block of Omega, log det Q, log det P0."""
+    s = a.shape[0]
+    qi = np.linalg.inv(np.ascontiguousarray(q))
+    p0i = np.linalg.inv(np.ascontiguousarray(p0))
+    qi, p0i = 0.5 * (qi + qi.T), 0.5 * (p0i + p0i.T)
+    ac = np.ascontiguousarray(a)
+    atqia = ac.T.copy() @ qi @ ac
+    od = np.empty((nt, s, s))
+    for t in range(nt):
+        od[t] = p0i if t == 0 else qi
+        if t < nt - 1:
+            od[t] += atqia
+    work = np.ascontiguousarray(q).copy()
+    ld_q, ok_q = _chol_inplace(work)
+    work = np.ascontiguousarray(p0).copy()
+    ld_p0, ok_p0 = _chol_inplace(work)
+    return od, -(qi @ ac), ld_q, ld_p0
+
+
+@_njit
+def _precision_diag(od, z, m, w, out):
+    """Diagonal blocks of ``Omega + Z_blk' diag(m w) Z_blk`` into ``out``."""
+    nt, ni = w.shape
+    s = z.shape[1]
+    out[:] = od
+    for t in range(nt):
+        for i in range(ni):
+            wi = m[t, i] * w[t, i]
+            if wi != 0.0:
+                for j in range(s):
+                    for k in range(j + 1):
+                        out[t, j, k] += wi * z[i, j] * z[i, k]
+        for j in range(s):
+            for k in range(j + 1, s):
+                out[t, j, k] = out[t, k, j]
+    return out
