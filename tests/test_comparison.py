@@ -76,7 +76,7 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
     ss = fitted_state_space(small.posterior, model.layout)
     d = 1 * small.posterior.sizes["draw"] + 3  # chain 1, draw 3
     pieces = [ss.c[d], ss.z[d]]
-    mats = [ss.a[d], ss.q()[d], ss.p0[d]]
+    mats = [ss.a[d], ss.q_time[d], ss.p0[d]]
     tidx = md.subset("t")
     t = int(np.flatnonzero(md.years == 2010)[0])
     assert tidx.size == 1 and md.mask[t, tidx[0]]  # the case this checks

@@ -103,7 +103,7 @@ def test_marginal_equals_sampled_joint_when_gaussian(panel):
     *values, ll = fn(ip)
     ss = state_space(dict(zip(names, values, strict=True)), m.layout, NUMPY)
     md = m.data
-    ref = kalman_loglike_numpy(md.y, md.mask, ss.c, ss.z, ss.scale, ss.a, ss.q(), ss.p0)
+    ref = kalman_loglike_numpy(md.y, md.mask, ss.c, ss.z, ss.scale, ss.a, ss.q_time, ss.p0)
     assert ll == pytest.approx(ref, rel=1e-8)
 
 

@@ -78,7 +78,8 @@ def simulate_panel(seed=0, nt=34, s=4, family=FAMS, missing=0.25):
 
 
 def _prior(a, q):
-    return np.diag(a), np.diag(q), np.diag(q / (1 - a**2))
+    """Transition, innovation variances (the diagonal of Q) and the stationary P0."""
+    return np.diag(a), q, np.diag(q / (1 - a**2))
 
 
 def _numpy_laplace(d, **kw):
@@ -123,7 +124,7 @@ def _symbolic(d):
         v["nu"],
         v["alpha"],
         pt.diag(v["a"]),
-        pt.diag(q),
+        q,
         pt.diag(q / (1 - v["a"] ** 2)),
     )
     values = [d["a"], d["Z"], d["scale"], d["nu"], d["alpha"], d["c"][0]]
@@ -162,10 +163,11 @@ def _gaussian_graph(d, scale, A, Q, P0):  # noqa: N803
 def test_gaussian_laplace_equals_kalman(general):
     d = _gaussian_panel(1)
     A, Q, P0 = _prior(d["a"], d["q"])  # noqa: N806
-    if general:  # non-diagonal transition and innovation covariance
+    if general:  # non-diagonal transition, yearly innovation variances (Student-t shocks)
         A = A + 0.1 * np.tri(4, k=-1)  # noqa: N806
-        Q = Q + 0.02 * (np.ones((4, 4)) - np.eye(4))  # noqa: N806
         P0 = stationary_cov(A, Q)  # noqa: N806
+        nt = d["y"].shape[0]
+        Q = Q[None, :] * np.exp(np.sin(np.arange(nt)))[:, None]  # noqa: N806
     ref = kalman_loglike_numpy(d["y"], d["mask"], d["c"], d["Z"], d["scale"], A, Q, P0)
     res = laplace_mode_and_precision_numpy(
         d["y"], d["mask"], None, d["family"], d["c"], d["Z"], d["scale"], None, None, A, Q, P0
@@ -193,6 +195,34 @@ def test_gaussian_gradient_equals_kalman_gradient():
     e[3, 3] = h
     fd = (kalman(d["a"], d["Z"] + e) - kalman(d["a"], d["Z"] - e)) / (2 * h)
     assert abs(grads[1][3, 3] - fd) < 1e-5 * (1 + abs(fd))
+
+
+def test_yearly_innovation_variances_equal_kalman_value_and_gradient():
+    """Innovation variances that change by year (Student-t shocks as a scale mixture, given
+    their weights): the Laplace value and its gradient equal the Kalman filter's."""
+    d = _gaussian_panel(6, nt=18)
+    A, q0, P0 = _prior(d["a"], d["q"])  # noqa: N806
+    nt = d["y"].shape[0]
+    w = np.random.default_rng(6).gamma(1.5, 1 / 1.5, size=nt)
+    q = q0[None, :] * np.ones((nt, 1))
+    q[:, -1] /= w  # the last state's shocks are heavy-tailed
+
+    def kalman(qq):
+        return kalman_loglike_numpy(d["y"], d["mask"], d["c"], d["Z"], d["scale"], A, qq, P0)
+
+    ref = kalman(q)
+    assert abs(ref - kalman(q0)) > 0.1  # the weights matter
+    qt = pt.matrix("q")
+    ll = _gaussian_graph(d, pt.as_tensor(d["scale"]), A, qt, P0)
+    value, grad = pytensor.function([qt], [ll, pytensor.grad(ll, qt)])(q)
+    assert abs(value - ref) < 1e-8
+    h = 1e-7
+    for t, k in [(1, 0), (5, 3), (nt - 1, 3), (9, 2)]:
+        e = np.zeros_like(q)
+        e[t, k] = h
+        fd = (kalman(q + e) - kalman(q - e)) / (2 * h)
+        assert abs(grad[t, k] - fd) < 1e-5 * (1 + abs(fd))
+    assert np.all(grad[0] == 0.0)  # row 0 is not used (x_0 ~ N(0, P0))
 
 
 def test_per_cell_scale_equals_kalman_value_and_gradient():
@@ -286,7 +316,7 @@ def test_gaussian_states_are_the_exact_posterior():
 def test_laplace_close_to_quadrature_poisson_binomial():
     nt = 3
     a, q = 0.7, 0.3
-    A, Q, P0 = [[a]], [[q]], [[q / (1 - a * a)]]  # noqa: N806
+    A, Q, P0 = [[a]], [q], [[q / (1 - a * a)]]  # noqa: N806
     fam = np.array([2, 4])
     z = np.array([[0.8], [0.6]])
     c = np.tile([1.0, -1.0], (nt, 1))
@@ -432,7 +462,7 @@ def test_gradient_survives_pymc_pregrad_rewrites():
                 d["nu"],
                 d["alpha"],
                 pt.diag(a),
-                pt.diag(q),
+                q,
                 pt.diag(q / (1 - a**2)),
             ),
         )
@@ -484,9 +514,9 @@ def test_fused_observation_gradient_equals_the_graph(mode):
     nt, n = d["y"].shape
     rng = np.random.default_rng(3)
     c, z, lsc, w = pt.matrix("c"), pt.matrix("z"), pt.vector("lsc"), pt.matrix("w")
-    a, lq = pt.matrix("a"), pt.vector("lq")
-    q = pt.diag(pt.exp(lq))
-    p0 = q + 0.5 * pt.eye(4)
+    a, lq = pt.matrix("a"), pt.matrix("lq")
+    q = pt.exp(lq)  # yearly innovation variances
+    p0 = pt.diag(q[0]) + 0.5 * pt.eye(4)
     scale = pt.exp(lsc)[None, :] / pt.sqrt(w)  # per cell, like the Student-t mixture
     inputs = [c, z, lsc, w, a, lq]
     values = [
@@ -495,7 +525,7 @@ def test_fused_observation_gradient_equals_the_graph(mode):
         np.log(d["scale"]),
         rng.gamma(3.0, 1 / 3.0, size=(nt, n)),
         np.diag(d["a"]) + 0.05 * rng.normal(size=(4, 4)),
-        np.log(d["q"]),
+        np.log(d["q"])[None, :] + 0.3 * rng.normal(size=(nt, 4)),
     ]
     outs = []
     for fused in (True, False):

@@ -101,7 +101,6 @@ def marginal_year_log_likelihood(
     fam = mixture_families(layout, weights)
     cell = cell_scale(ss.scale, weights, layout)
     ys, msk, ntr, fam = prepare_data(md.y, md.mask, md.trials, fam)
-    q = ss.q()
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     years = np.flatnonzero(msk.any(axis=1))
     out = np.zeros((nc * nd, len(years)))
@@ -113,7 +112,8 @@ def marginal_year_log_likelihood(
         base = ss.scale[d]
 
         def run(mask):
-            return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q[d], p0, 50, 1e-10)
+            q = ss.q_time[d]
+            return laplace_kernel(ys, mask, ntr, c, z, fam, sc, nu, al, a, q, p0, 50, 1e-10)
 
         full = run(msk)[7]
         if _total_only:

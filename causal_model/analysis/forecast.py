@@ -39,7 +39,24 @@ def _indicators(md: ModelData, paths: Paths, rng, sl: slice, trials) -> np.ndarr
     y = families.draw(
         md.family, paths.eta()[:, sl], rng, scale=ss.scale, nu=ss.nu, alpha=ss.alpha, trials=trials
     )
-    return families.to_value(md.family, y, md.center, md.scale)
+    return stock_levels(md, paths.years[sl], families.to_value(md.family, y, md.center, md.scale))
+
+
+def stock_levels(md: ModelData, years: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Draws ``(D, Y, N)`` with each stock modelled by its yearly changes turned into its level:
+    the last observed level before the year plus the drawn changes since then."""
+    out = y.copy()
+    for j in np.flatnonzero(md.stock):
+        known = np.isfinite(md.stock_level[:, j])
+        for k, year in enumerate(years):
+            before = np.flatnonzero(known & (md.years < year))
+            if not before.size:
+                out[:, k, j] = np.nan
+                continue
+            last = before[-1]
+            since = np.flatnonzero((years > md.years[last]) & (years <= year))
+            out[:, k, j] = md.stock_level[last, j] + y[:, since, j].sum(axis=1)
+    return out
 
 
 def _dataset(md: ModelData, paths: Paths, sl: slice, y: np.ndarray, latents: bool) -> xr.Dataset:
@@ -59,7 +76,7 @@ def _dataset(md: ModelData, paths: Paths, sl: slice, y: np.ndarray, latents: boo
         data["tension"] = (cd, shape(paths.tension()[:, sl]))
     for j, key in enumerate(md.indicators):
         v = shape(y[..., j])
-        if families.by_code(md.family[j]).count:
+        if families.by_code(md.family[j]).count and np.isfinite(v).all():
             v = v.astype(np.int64)
         data[key] = (cd, v)
     return xr.Dataset(

@@ -66,7 +66,6 @@ def draw_states(
     md = layout.data
     family = mixture_families(layout, t_weight)
     scale = cell_scale(ss.scale, t_weight, layout)
-    q = ss.q()
     out = np.empty((ss.a.shape[0], md.n_years, layout.n_states))
     for d in range(out.shape[0]):
         out[d] = sample_states(
@@ -80,7 +79,7 @@ def draw_states(
             ss.nu[d],
             ss.alpha[d],
             ss.a[d],
-            q[d],
+            ss.q_time[d],
             ss.p0[d],
             draws=1,
             rng=rng,

@@ -47,6 +47,8 @@ class ModelData:
     driver_of : (N,) int  -- index of the indicator's driver in `drivers`, -1 for tension
     anchor : int  -- index of the anchor tension indicator
     driver_anchor : (N,) bool  -- anchor indicators of drivers (fixed loading)
+    stock : (N,) bool  -- stock indicators modelled by their yearly change (``y`` is the change)
+    stock_level : (T, N) float  -- the level of those stocks (NaN elsewhere and where missing)
     """
 
     years: np.ndarray
@@ -65,6 +67,15 @@ class ModelData:
     anchor: int
     driver_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     families: tuple[str, ...] = field(default=tuple(FAMILIES))
+    stock: np.ndarray | None = None
+    stock_level: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.indicators)
+        if self.stock is None:
+            object.__setattr__(self, "stock", np.zeros(n, dtype=bool))
+        if self.stock_level is None:
+            object.__setattr__(self, "stock_level", np.full((len(self.years), n), np.nan))
 
     @property
     def n_years(self) -> int:
@@ -113,7 +124,11 @@ class ModelData:
 
 
 def prepare(
-    panel: xr.Dataset, drivers: tuple[str, ...] = DRIVERS, *, combine: str | None = None
+    panel: xr.Dataset,
+    drivers: tuple[str, ...] = DRIVERS,
+    *,
+    combine: str | None = None,
+    flows: bool = False,
 ) -> ModelData:
     """Build :class:`ModelData` from a panel.
 
@@ -126,11 +141,16 @@ def prepare(
         drops a driver drops its measurements too).
     combine
         If given, every kept driver indicator measures one combined driver of this name.
+    flows
+        Model each stock indicator (registry ``measure = "stock"``, a count family) by its
+        yearly change: the count of new cases, a flow. A change across a missing year is
+        missing (it would be a several-year flow), and so is the first observed year.
 
     Raises
     ------
     ValueError
-        When the panel has no tension indicator, no anchor, or a kept driver has no indicator.
+        When the panel has no tension indicator, no anchor, or a kept driver has no indicator;
+        or a stock modelled by its changes falls (a negative count).
     """
     keep = [
         str(k)
@@ -142,6 +162,14 @@ def prepare(
     family = codes_of(p["family"].values.astype(str))
     value = p["value"].transpose(YEAR, INDICATOR).values.astype(float)
     trials_raw = p["trials"].transpose(YEAR, INDICATOR).values.astype(float)
+    stock = np.zeros(len(keep), dtype=bool)
+    stock_level = np.full(value.shape, np.nan)
+    if flows and "measure" in p.coords:
+        stock = (p["measure"].values.astype(str) == "stock") & np.isin(
+            family, [CODES[f] for f in ("poisson", "negative_binomial")]
+        )
+        stock_level[:, stock] = value[:, stock]
+        value = _changes_of_stocks(value, stock, keep)
     mask = np.isfinite(value)
     n = len(keep)
     center, scale, offset = np.zeros(n), np.ones(n), np.zeros(n)
@@ -211,7 +239,25 @@ def prepare(
         driver_of=driver_of,
         anchor=int(anchors[0]),
         driver_anchor=_driver_anchors(is_anchor, driver_of, family, keep),
+        stock=stock,
+        stock_level=stock_level,
     )
+
+
+def _changes_of_stocks(value: np.ndarray, stock: np.ndarray, keys) -> np.ndarray:
+    """``value`` with each stock column replaced by its yearly change (NaN after a gap)."""
+    out = value.copy()
+    for j in np.flatnonzero(stock):
+        change = np.full(value.shape[0], np.nan)
+        change[1:] = value[1:, j] - value[:-1, j]
+        if np.any(change[np.isfinite(change)] < 0):
+            year = int(np.flatnonzero(change < 0)[0])
+            raise ValueError(
+                f"stock indicator {keys[j]!r} falls in its row {year}: its yearly change cannot "
+                "be a count of new cases; model it as a level (Variant(stocks='level'))"
+            )
+        out[:, j] = change
+    return out
 
 
 def _driver_anchors(is_anchor, driver_of, family, keys) -> np.ndarray:

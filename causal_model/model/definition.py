@@ -28,6 +28,7 @@ from causal_model.dims import (
     INDICATOR,
     INTERCEPT_INDICATOR,
     NB_INDICATOR,
+    SHOCK_YEAR,
     STATE,
     T_INDICATOR,
     TENSION_INDICATOR,
@@ -94,7 +95,8 @@ class ModelDefinition:
     def data(self) -> ModelData:
         """The panel as model arrays (recomputed; cheap)."""
         combine = self.variant.state_drivers[0] if self.variant.single_driver else None
-        return prepare(self.panel, self.variant.drivers, combine=combine)
+        flows = self.variant.stocks == "flow"
+        return prepare(self.panel, self.variant.drivers, combine=combine, flows=flows)
 
     @property
     def layout(self) -> Layout:
@@ -115,6 +117,7 @@ class ModelDefinition:
         ev = self.past_events()
         return {
             YEAR: md.years,
+            SHOCK_YEAR: md.years[1:],
             INDICATOR: list(md.indicators),
             DRIVER: list(md.drivers),
             DRIVER_TO: list(md.drivers),
@@ -179,7 +182,7 @@ class ModelDefinition:
             params = parameters(self.priors, layout, self.variant)
             if self.latent == "sampled":
                 ss = state_space(params, layout, PYTENSOR)
-                states = sampled_states(ss.a, ss.q(PYTENSOR), ss.p0)
+                states = sampled_states(ss.a, ss.q_time, ss.p0)
                 _observe(md, ss.c + pt.dot(states, ss.z.T), ss)
                 return model
             data = {name: pm.Data(name, val) for name, val in self.data_values(md).items()}
@@ -198,7 +201,7 @@ class ModelDefinition:
                     ss.nu,
                     ss.alpha,
                     ss.a,
-                    ss.q(PYTENSOR),
+                    ss.q_time,
                     ss.p0,
                     data_tensors=(data["y_obs"], data["obs_mask"], data["obs_trials"]),
                 ),

@@ -87,9 +87,16 @@ def run_states(
 
 
 def innovations(ss: StateSpace, n_steps: int, rng: np.random.Generator) -> np.ndarray:
-    """``(D, n_steps, S)`` draws of ``eps_t ~ N(0, diag(q))``."""
+    """``(D, n_steps, S)`` draws of future innovations ``eps_t ~ N(0, diag(q))``; with
+    Student-t shocks the tension residual's are ``N(0, q / w_t)`` with new weights
+    ``w_t ~ Gamma(nu / 2, rate nu / 2)`` (Student-t innovations)."""
     sd = np.sqrt(ss.q_diag)
-    return sd[:, None, :] * rng.standard_normal((sd.shape[0], n_steps, sd.shape[-1]))
+    eps = sd[:, None, :] * rng.standard_normal((sd.shape[0], n_steps, sd.shape[-1]))
+    if ss.shock_nu is not None:
+        nu = np.asarray(ss.shock_nu, dtype=float)[:, None]
+        w = rng.gamma(nu / 2.0, 2.0 / nu, size=(sd.shape[0], n_steps))
+        eps[..., -1] /= np.sqrt(w)
+    return eps
 
 
 def draw_indicators(
@@ -162,9 +169,9 @@ def _forward(definition: ModelDefinition, params: dict, rng) -> tuple:
     """State space, state paths and model-scale indicators of parameter draws."""
     layout = definition.layout
     ss = state_space(params, layout)
-    nt = layout.data.n_years
     x0 = initial_states(ss, rng)
-    rest = run_states(x0, ss.a, innovations(ss, nt - 1, rng))
+    sd = np.sqrt(ss.q_time[:, 1:])  # (D, T - 1, S): the drawn shock weights included
+    rest = run_states(x0, ss.a, sd * rng.standard_normal(sd.shape))
     states = np.concatenate([x0[:, None], rest], axis=1)
     y = draw_indicators(layout.data, ss, states, rng)
     return ss, states, y

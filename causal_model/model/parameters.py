@@ -13,6 +13,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 from pymc_extras.prior import Prior
+from pytensor import scan
 
 from causal_model.backend import PYTENSOR as _PT
 from causal_model.dims import (
@@ -24,6 +25,7 @@ from causal_model.dims import (
     GAUSSIAN_INDICATOR,
     INTERCEPT_INDICATOR,
     NB_INDICATOR,
+    SHOCK_YEAR,
     STATE,
     T_INDICATOR,
     TENSION_INDICATOR,
@@ -58,7 +60,7 @@ def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
 #: when their prior is a half-symmetric distribution. Not ``loading_sigma``: the loadings are
 #: centred, so their density has a wall at ``loading_sigma = 0`` that a folded variable runs
 #: into (``docs/decisions.md``).
-FOLDED_SCALES = ("rho_sigma", "beta_sigma", "sigma_u", "elite_sigma")
+FOLDED_SCALES = ("rho_sigma", "beta_sigma", "sigma_u", "elite_sigma", "level_sigma", "driver_sigma")
 #: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept,
 #: its location parameter, set to 0).
 _SYMMETRIC = {
@@ -147,11 +149,14 @@ def driver_parameters(priors, layout: Layout, variant: Variant) -> dict:
     """Persistences (partially pooled), loadings (pooled within driver), optional coupling."""
     md = layout.data
     k = len(md.drivers)
-    rho_mu = rv(priors, "rho_mu")
-    rho_sigma = signed(rv(priors, "rho_sigma"))
-    rho_z = pm.Normal("rho_z", 0.0, 1.0, dims=DRIVER)
-    rho = pm.Deterministic("rho", pm.math.sigmoid(rho_mu + rho_sigma * rho_z), dims=DRIVER)
-    out = {"rho": rho}
+    if layout.driver_dynamics == "stationary":
+        rho_mu = rv(priors, "rho_mu")
+        rho_sigma = signed(rv(priors, "rho_sigma"))
+        rho_z = pm.Normal("rho_z", 0.0, 1.0, dims=DRIVER)
+        rho = pm.Deterministic("rho", pm.math.sigmoid(rho_mu + rho_sigma * rho_z), dims=DRIVER)
+        out = {"rho": rho}
+    else:  # random walks: only their innovation sd
+        out = {"driver_sigma": rv(priors, "driver_sigma", DRIVER)}
     idx = md.subset("driver_free")
     if idx.size:
         loading_mu = pt.atleast_1d(rv(priors, "loading_mu", None if k == 1 else DRIVER))
@@ -169,7 +174,9 @@ def driver_parameters(priors, layout: Layout, variant: Variant) -> dict:
     if variant.coupled:
         raw = rv(priors, "coupling", (DRIVER, DRIVER_TO))
         out["coupling_matrix"] = pm.Deterministic(
-            "coupling_matrix", stationary_coupling(rho, raw, k, _PT), dims=(DRIVER, DRIVER_TO)
+            "coupling_matrix",
+            stationary_coupling(out["rho"], raw, k, _PT),
+            dims=(DRIVER, DRIVER_TO),
         )
     return out
 
@@ -179,11 +186,17 @@ def tension_parameters(priors, layout: Layout) -> dict:
     beta_mu = rv(priors, "beta_mu")
     beta_sigma = signed(rv(priors, "beta_sigma"))
     beta_z = pm.Normal("beta_z", 0.0, 1.0, dims=DRIVER)
-    out = {
-        "beta": pm.Deterministic("beta", beta_mu + beta_sigma * beta_z, dims=DRIVER),
-        "rho_u": rv(priors, "rho_u"),
-        "sigma_u": rv(priors, "sigma_u"),
-    }
+    out = {"beta": pm.Deterministic("beta", beta_mu + beta_sigma * beta_z, dims=DRIVER)}
+    if layout.tension_dynamics == "stationary":
+        out["rho_u"] = rv(priors, "rho_u")
+        out["sigma_u"] = rv(priors, "sigma_u")
+    else:
+        out["level_sigma"] = rv(priors, "level_sigma")
+        if layout.tension_dynamics == "persistent":
+            out["level_rho"] = rv(priors, "level_rho")
+    if layout.shocks == "student_t":
+        out["shock_nu"] = rv(priors, "shock_nu")
+        out["shock_weight"] = gamma_weights(out["shock_nu"], "shock_weight", (SHOCK_YEAR,))
     if layout.data.subset("tension_free").size:
         out["tension_loading"] = rv(priors, "tension_loading", TENSION_INDICATOR)
     if layout.elite is not None:
@@ -213,19 +226,23 @@ def measurement_parameters(priors, layout: Layout) -> dict:
     return out
 
 
-def sampled_states(a, q, p0):
-    """Latent states as NUTS parameters (non-centred innovations), dims (year, state)."""
-    from pytensor import scan
+def sampled_states(a, q_time, p0):
+    """Latent states as NUTS parameters (non-centred innovations), dims (year, state).
 
+    ``q_time`` ``(T, S)``: the innovation variances of every year (row 0 unused).
+    """
     eps = pm.Normal("state_innovation", 0.0, 1.0, dims=(YEAR, STATE))
     x0 = pt.dot(pt.linalg.cholesky(p0), eps[0])
-    cholq = pt.sqrt(pt.diag(q))
 
-    def step(e, x_prev, a_, cq):
-        return pt.dot(a_, x_prev) + cq * e
+    def step(e, sd, x_prev, a_):
+        return pt.dot(a_, x_prev) + sd * e
 
     rest = scan(
-        step, sequences=[eps[1:]], outputs_info=[x0], non_sequences=[a, cholq], return_updates=False
+        step,
+        sequences=[eps[1:], pt.sqrt(q_time[1:])],
+        outputs_info=[x0],
+        non_sequences=[a],
+        return_updates=False,
     )
     states = pt.concatenate([x0[None, :], rest], axis=0)
     return pm.Deterministic("states", states, dims=(YEAR, STATE))
@@ -242,24 +259,30 @@ def log_gamma_moments(shape):
     return -1.0 / (2.0 * a) - 1.0 / (12.0 * a**2), pt.sqrt(1.0 / a + 1.0 / (2.0 * a**2))
 
 
-def student_t_weights(nu):
-    """Scale-mixture weights ``t_weight ~ Gamma(nu / 2, rate nu / 2)`` of the Student-t cells.
+def gamma_weights(nu, name: str, dims: tuple[str, ...]):
+    """Scale-mixture weights ``w ~ Gamma(nu / 2, rate nu / 2)``, sampled standardised.
 
-    ``y = eta + scale * e / sqrt(w)``, ``e ~ N(0, 1)`` gives ``y ~ StudentT(nu, eta, scale)``
-    exactly; with the weights sampled, every Student-t cell is normal given its weight, so the
-    Laplace step over the states is exact there (and unimodal). The sampled variable is the
-    standardised ``t_weight_z = (log w - m(nu)) / s(nu)`` (:func:`log_gamma_moments`), close to
-    N(0, 1) whatever ``nu``: sampling ``w`` itself makes a funnel with ``nu``.
+    ``e / sqrt(w)`` with ``e ~ N(0, 1)`` is Student-t with ``nu`` degrees of freedom; with
+    the weights sampled, everything is normal given them, so the Laplace step over the states
+    stays exact (and unimodal). The sampled variable is ``<name>_z = (log w - m(nu)) / s(nu)``
+    (:func:`log_gamma_moments`), close to N(0, 1) whatever ``nu``: sampling ``w`` itself makes
+    a funnel with ``nu``.
     """
-    dims = (YEAR, T_INDICATOR)
 
     def dist(nu, size):
         m, s = log_gamma_moments(nu / 2.0)
         return (pt.log(pm.Gamma.dist(alpha=nu / 2.0, beta=nu / 2.0, size=size)) - m) / s
 
-    z = pm.CustomDist("t_weight_z", nu, dist=dist, dims=dims)
+    z = pm.CustomDist(f"{name}_z", nu, dist=dist, dims=dims)
     m, s = log_gamma_moments(nu / 2.0)
-    return pm.Deterministic("t_weight", pt.exp(m + s * z), dims=dims)
+    return pm.Deterministic(name, pt.exp(m + s * z), dims=dims)
+
+
+def student_t_weights(nu):
+    """Scale-mixture weights ``t_weight`` (year, t_indicator) of the Student-t indicators'
+    cells: ``y = eta + scale * e / sqrt(w)`` is ``StudentT(nu, eta, scale)``
+    (:func:`gamma_weights`)."""
+    return gamma_weights(nu, "t_weight", (YEAR, T_INDICATOR))
 
 
 def parameters(priors, layout: Layout, variant: Variant) -> dict:

@@ -6,9 +6,13 @@ Yearly grid, ``S = K + 1`` states (the ``K`` drivers, then the tension residual 
     tension_t = sum_k beta_k D_k,t + E_t + u_t
     eta[t, i] = c[t, i] + Z[i] @ x_t,   y[t, i] ~ family_i(eta[t, i], scale_i, nu_i, alpha_i)
 
-Drivers are stationary unit-variance AR(1)s (``A_kk = rho_k``, ``q_k = 1 - rho_k^2``, or a
-stationary VAR(1) with the ``coupled`` variant); the residual is an AR(1) with marginal sd
-``sigma_u``. A driver indicator loads on its driver with its signed loading (anchors: fixed
+The dynamics are the variant's (:func:`_dynamics`): drivers are stationary unit-variance
+AR(1)s (``A_kk = rho_k``, ``q_k = 1 - rho_k^2``; a stationary VAR(1) with the ``coupled``
+variant) or random walks (innovation sd ``driver_sigma``); the residual is a stationary AR(1)
+with marginal sd ``sigma_u``, or a level that moves for good (a random walk, or an AR(1) whose
+persistence ``level_rho`` may reach 1, innovation sd ``level_sigma``), with normal or
+Student-t shocks (:func:`innovation_variances`). A driver indicator loads on its driver with its
+signed loading (anchors: fixed
 loading and noise); a tension indicator loads on tension with ``lam_i`` (the anchor's is its
 direction), so its row of ``Z`` is ``lam_i (beta, 1)`` and ``c[t, i] = offset_i + intercept_i
 + lam_i E_t``; ``E`` is the elite-circulation term of
@@ -45,6 +49,7 @@ __all__ = [
     "cell_scale",
     "elite_by_event",
     "elite_effect",
+    "innovation_variances",
     "linear_offsets",
     "mixture_families",
     "posterior_parameters",
@@ -55,11 +60,16 @@ __all__ = [
 #: Every parameter :func:`state_space` may read (those a model has are in its posterior).
 STRUCTURAL_PARAMETERS = (
     "rho",
+    "driver_sigma",
     "coupling_matrix",
     "loading",
     "beta",
     "rho_u",
     "sigma_u",
+    "level_sigma",
+    "level_rho",
+    "shock_nu",
+    "shock_weight",
     "tension_loading",
     "intercept",
     "sigma_obs",
@@ -81,6 +91,9 @@ class Layout:
 
     data: ModelData
     n_states: int
+    driver_dynamics: str
+    tension_dynamics: str
+    shocks: str
     times: np.ndarray  # (T,) mid-year times of the annual values
     event_times: np.ndarray  # (E,) past events inside the panel
     event_types: np.ndarray  # (E,) index into EVENT_TYPES
@@ -132,6 +145,9 @@ class Layout:
         return cls(
             data=md,
             n_states=k + 1,
+            driver_dynamics=variant.driver_dynamics,
+            tension_dynamics=variant.tension_dynamics,
+            shocks=variant.shocks,
             times=md.years.astype(float) + 0.5,  # annual values are read at mid-year
             event_times=times,
             event_types=np.array(
@@ -165,9 +181,11 @@ class StateSpace:
     ``c`` (..., T, N) offsets of the linear predictors (``c0`` (..., N) the part without the
     elite term, see :func:`linear_offsets`); ``z`` (..., N, S) loadings; ``scale``,
     ``nu``, ``alpha`` (..., N) family parameters; ``a`` (..., S, S) transition; ``q_diag``
-    (..., S) innovation variances (``Q = diag(q_diag)``); ``p0`` (..., S, S) covariance of
-    ``x_0``; ``lam`` (..., N) loading of each indicator on tension; ``elite`` (..., T) the
-    elite-circulation term; ``beta`` (..., K).
+    (..., S) innovation variances (``Q = diag(q_diag)``) and ``q_time`` (..., T, S) those of
+    every year (they differ with Student-t shocks: ``shock_nu`` (...) their degrees of
+    freedom, else None); ``p0`` (..., S, S) covariance of ``x_0``; ``lam`` (..., N) loading of
+    each indicator on tension; ``elite`` (..., T) the elite-circulation term; ``beta``
+    (..., K).
     """
 
     c: Any
@@ -178,10 +196,12 @@ class StateSpace:
     alpha: Any
     a: Any
     q_diag: Any
+    q_time: Any
     p0: Any
     lam: Any
     elite: Any
     beta: Any
+    shock_nu: Any = None
 
     def q(self, xp: Backend = NUMPY):
         """``Q = diag(q_diag)``."""
@@ -281,16 +301,15 @@ def state_space(
     nu = batch + _spread(params.get("nu"), layout.t_free, layout.nu_fixed, xp)
     alpha = batch + _spread(params.get("nb_alpha"), layout.nb_free, layout.alpha_fixed, xp)
 
-    rho = xp.asarray(params["rho"])
-    rho_u = xp.asarray(params["rho_u"])[..., None]
-    sigma_u = xp.asarray(params["sigma_u"])[..., None]
-    a = xp.diag(xp.concatenate([rho, rho_u], axis=-1))
-    q_diag = xp.concatenate([1.0 - rho**2, sigma_u**2 * (1.0 - rho_u**2)], axis=-1)
+    (rho_d, q_d, p0_d), (rho_u, q_u, p0_u) = _dynamics(params, layout, batch, xp)
+    a = xp.diag(xp.concatenate([rho_d, rho_u], axis=-1))
+    q_diag = xp.concatenate([q_d, q_u], axis=-1)
     if layout.coupled:
         a = a + _pad_drivers(xp.asarray(params["coupling_matrix"]), k, xp)
         p0 = xp.lyapunov(a, xp.diag(q_diag))
     else:
-        p0 = xp.diag(xp.concatenate([xp.ones_like(rho), sigma_u**2], axis=-1))
+        p0 = xp.diag(xp.concatenate([p0_d, p0_u], axis=-1))
+    weights = params.get("shock_weight") if layout.shocks == "student_t" else None
     return StateSpace(
         c=c,
         c0=c0,
@@ -300,10 +319,12 @@ def state_space(
         alpha=alpha,
         a=a,
         q_diag=q_diag,
+        q_time=innovation_variances(q_diag, weights, layout, xp),
         p0=p0,
         lam=lam,
         elite=elite,
         beta=beta,
+        shock_nu=params.get("shock_nu") if weights is not None else None,
     )
 
 
@@ -328,6 +349,52 @@ def mixture_families(layout: Layout, t_weight) -> np.ndarray:
     if t_weight is not None:
         family[layout.data.subset("t")] = CODES["normal"]
     return family
+
+
+#: sd of the start of a state that moves for good (a random walk has no stationary
+#: distribution): the drivers and the tension level start N(0, 1) on their standardised scale.
+START_SD = 1.0
+
+
+def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> tuple:
+    """``(persistence, innovation variance, start variance)`` of the drivers (``(..., K)``
+    each) and of the tension residual (``(..., 1)`` each), by the variant's dynamics."""
+    if layout.driver_dynamics == "stationary":  # unit-variance AR(1)s
+        rho = xp.asarray(params["rho"])
+        drivers = (rho, 1.0 - rho**2, xp.ones_like(rho))
+    else:  # random walks
+        sigma = batch + xp.asarray(params["driver_sigma"]) * np.ones(layout.n_drivers)
+        drivers = (xp.ones_like(sigma), sigma**2, START_SD**2 * xp.ones_like(sigma))
+    if layout.tension_dynamics == "stationary":  # AR(1) with marginal sd sigma_u
+        rho_u = xp.asarray(params["rho_u"])[..., None]
+        sigma_u = xp.asarray(params["sigma_u"])[..., None]
+        residual = (rho_u, sigma_u**2 * (1.0 - rho_u**2), sigma_u**2)
+    else:  # a level that moves for good (random walk, or AR(1) that may reach rho = 1)
+        sigma = xp.asarray(params["level_sigma"])[..., None]
+        rho_u = (
+            xp.asarray(params["level_rho"])[..., None]
+            if layout.tension_dynamics == "persistent"
+            else xp.ones_like(sigma)
+        )
+        residual = (rho_u, sigma**2, START_SD**2 * xp.ones_like(sigma))
+    return drivers, residual
+
+
+def innovation_variances(q_diag, weights, layout: Layout, xp: Backend = NUMPY):
+    """The innovation variances of every year, ``(..., T, S)`` (row 0 unused).
+
+    With Student-t shocks the tension residual's variance of year ``t`` is ``q / w_t``
+    (``weights`` ``(..., T - 1)``, ``w ~ Gamma(nu / 2, rate nu / 2)``): a scale mixture of
+    normals, so a single year can break away (2014, 2022) without widening every year.
+    """
+    q = xp.asarray(q_diag)[..., None, :] * np.ones((layout.data.n_years, 1))
+    if weights is None:
+        return q
+    residual = np.zeros(layout.n_states)
+    residual[-1] = 1.0  # the residual is the last state
+    w = xp.asarray(weights)
+    w = xp.concatenate([xp.ones_like(w[..., :1]), w], axis=-1)  # (..., T)
+    return q * (1.0 + (1.0 / w - 1.0)[..., :, None] * residual)
 
 
 def _pad_drivers(coupling, k: int, xp: Backend):

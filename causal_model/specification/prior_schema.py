@@ -56,6 +56,14 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "beta_sigma": ParameterSpec(((),), "positive", "spread of causal effects across drivers"),
     "rho_u": ParameterSpec(((),), "unit", "persistence of the tension residual"),
     "sigma_u": ParameterSpec(((),), "positive", "marginal sd of the tension residual"),
+    "driver_sigma": ParameterSpec(
+        (_D, ()), "positive", "yearly innovation sd of a driver that is a random walk"
+    ),
+    "level_sigma": ParameterSpec(
+        ((),), "positive", "yearly innovation sd of the tension level (random walk, persistent)"
+    ),
+    "level_rho": ParameterSpec(((),), "unit", "persistence of the tension level (persistent)"),
+    "shock_nu": ParameterSpec(((),), "positive", "degrees of freedom of Student-t shocks"),
     "elite_mu": ParameterSpec((_E, ()), "real", "mean effect of a head-of-state change on tension"),
     "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),
     # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.

@@ -1,7 +1,9 @@
 """Model variants as switches, not forks.
 
 A :class:`Variant` is a frozen set of flags; named variants cover the comparisons of the
-study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers).
+study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers)
+and the dynamics compared out of sample (how the drivers and the tension level move, the tails
+of the shocks, how a stock indicator is observed).
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ _ELITE_ALIASES = {"transient": "exponential"}
 COMBINED_DRIVER = "combined"
 #: Name of the tension residual's state (after the drivers' states).
 RESIDUAL_STATE = "residual"
+#: How the drivers move: stationary unit-variance AR(1)s, or random walks (move for good).
+DRIVER_DYNAMICS = ("stationary", "random_walk")
+#: How the part of tension the drivers leave unexplained moves: a stationary AR(1) with
+#: marginal sd ``sigma_u``; a random walk (a local level, innovation sd ``level_sigma``); or an
+#: AR(1) whose persistence ``level_rho`` may reach 1 (innovation sd ``level_sigma``).
+TENSION_DYNAMICS = ("stationary", "random_walk", "persistent")
+#: The tension level's shocks: normal, or Student-t (a scale mixture: yearly weights).
+SHOCKS = ("normal", "student_t")
+#: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
+#: yearly change (the count of new cases), the level then its cumulative sum.
+STOCKS = ("level", "flow")
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,14 @@ class Variant:
     coupled
         Drivers follow a full VAR(1) (off-diagonal coupling, the action–reaction spiral of
         claim 3) instead of independent AR(1)s.
+    driver_dynamics
+        One of :data:`DRIVER_DYNAMICS`.
+    tension_dynamics
+        One of :data:`TENSION_DYNAMICS`.
+    shocks
+        One of :data:`SHOCKS` (the tension level's innovations).
+    stocks
+        One of :data:`STOCKS`.
     """
 
     name: str = "reference"
@@ -45,6 +66,10 @@ class Variant:
     drivers: tuple[str, ...] = DRIVERS
     single_driver: bool = False
     coupled: bool = False
+    driver_dynamics: str = "stationary"
+    tension_dynamics: str = "stationary"
+    shocks: str = "normal"
+    stocks: str = "level"
 
     def __post_init__(self) -> None:
         problems = []
@@ -59,6 +84,18 @@ class Variant:
             problems.append("keep at least one driver")
         if self.coupled and (self.single_driver or len(self.drivers) < 2):
             problems.append("coupled drivers need at least two separate drivers")
+        for flag, allowed in (
+            ("driver_dynamics", DRIVER_DYNAMICS),
+            ("tension_dynamics", TENSION_DYNAMICS),
+            ("shocks", SHOCKS),
+            ("stocks", STOCKS),
+        ):
+            if getattr(self, flag) not in allowed:
+                problems.append(f"{flag}={getattr(self, flag)!r} must be one of {allowed}")
+        if self.coupled and self.driver_dynamics != "stationary":
+            problems.append(
+                "coupled drivers are a stationary VAR(1): use driver_dynamics='stationary'"
+            )
         if problems:
             raise ValueError(f"invalid variant {self.name!r}: " + "; ".join(problems))
 

@@ -2,15 +2,17 @@
 
 For each origin the panel's values after the origin are set to missing (so the model's
 structure, and therefore the compiled sampler, stay the same: a refit swaps data, it does not
-recompile), the model is refitted, and its predictive draws for ``origin + h`` are scored
-against what happened: CRPS, log predictive density (LPD) and coverage of the central 50% and
-90% intervals, per indicator and horizon. Three baselines are scored on the same cells in the
-same run: persistence, an AR(1) per indicator, and the training mean.
+recompile), the model is refitted, and its forecasts of ``origin + h`` start from the state
+filtered at the origin: nothing from later years enters. They are scored against what
+happened, with the baselines of :mod:`causal_model.validation.baselines` scored on the same
+cells in the same run (:mod:`causal_model.validation.lfo_scoring`). The dates of changes of
+leader after an origin are treated as known (elections are scheduled); their effects are not
+(they are drawn from the fitted event-type means).
 
-Scales: gaussian indicators on the panel's ``value`` scale, counts as counts, binomial
-indicators as shares of their (true) trials for CRPS and coverage and as counts for the LPD.
-The dates of changes of leader after an origin are treated as known (elections are
-scheduled); their effects are not (they are drawn from the fitted event-type means).
+Summaries (:mod:`causal_model.validation.lfo_summary`) compare methods per indicator and
+horizon with standard errors over origins. Choose dynamics on validation origins
+(:data:`VALIDATION_ORIGINS`) and report the chosen model once on the test origins
+(:data:`TEST_ORIGINS`).
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import stats
+from rich.progress import Progress
 
 from causal_model import families
 from causal_model.analysis.paths import build_paths
-from causal_model.dims import INDICATOR, TENSION, YEAR
+from causal_model.dims import YEAR
 from causal_model.inference import TensionModel
 from causal_model.specification.priors import PriorSet
 from causal_model.specification.variants import Variant
-from causal_model.validation import baselines, scores
+from causal_model.validation import baselines
+from causal_model.validation.lfo_scoring import score_origin
 
+#: Origins on which the dynamics are chosen, and the origins the chosen model is reported on.
+VALIDATION_ORIGINS = tuple(range(2000, 2013))
+TEST_ORIGINS = tuple(range(2013, 2024))
 METHODS = ("model", *baselines.BASELINES)
 
 
@@ -79,6 +85,44 @@ def _seed(random_seed: int, origin: int) -> int:
     return int(np.random.SeedSequence([int(random_seed), int(origin)]).generate_state(1)[0])
 
 
+def model_draws(model, idata, full, origin: int, targets, seed: int) -> dict:
+    """The model's predictive draws of every indicator in each target year, in scoring units
+    (:func:`causal_model.validation.lfo_scoring.outcome`): ``{year: (D, N)}``.
+
+    ``full`` is the full panel's model arrays: binomial draws use the true trials of the
+    target years (as the outcomes do).
+    """
+    md = model.data
+    last = int(md.years[-1])
+    paths = build_paths(model, idata, until=last, random_seed=seed)
+    years = np.arange(origin + 1, last + 1)
+    ti = np.searchsorted(md.years, years)
+    ss = paths.ss
+    trials = full.trials[ti]
+    rng = np.random.default_rng(seed)
+    y = families.draw(
+        md.family,
+        paths.eta()[:, ti],
+        rng,
+        scale=ss.scale,
+        nu=ss.nu,
+        alpha=ss.alpha,
+        trials=trials.astype(int),
+    )
+    out = y.copy()
+    gauss = md.gaussian
+    out[..., gauss] = y[..., gauss] * md.scale[gauss] + md.center[gauss]
+    binom = md.family == families.CODES["binomial"]
+    out[..., binom] = y[..., binom] / trials[:, binom]
+    for j in np.flatnonzero(md.stock):  # a stock modelled by its yearly changes: its level
+        known = np.flatnonzero(np.isfinite(md.stock_level[:, j]) & (md.years <= origin))
+        start = md.stock_level[known[-1], j] if known.size else 0.0
+        gap = years - (md.years[known[-1]] if known.size else origin)
+        out[..., j] = start + np.cumsum(y[..., j], axis=1)
+        out[..., j] = np.where(gap[None, :] > 0, out[..., j], np.nan)
+    return {int(t): out[:, k] for k, t in enumerate(years) if t in set(targets)}
+
+
 def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: int) -> pd.DataFrame:
     """Refit the model of ``spec`` (:func:`model_spec`) on data up to ``origin`` and score the
     model and the baselines (one origin; runs in a worker)."""
@@ -88,90 +132,11 @@ def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: i
     t0 = time.perf_counter()
     idata = model.fit(random_seed=seed, diagnostics=False, **fit_kwargs)
     fit_time = time.perf_counter() - t0
-    md = model.data
-    last = int(md.years[-1])
-    paths = build_paths(model, idata, until=last, random_seed=seed)
+    last = int(full.years[-1])
     targets = [origin + h for h in horizons if origin + h <= last]
-    ti = np.searchsorted(md.years, targets)
-    # truth on the model scale of the training standardisation, with the true trials
-    cell = np.zeros_like(full.mask)
-    cell[ti] = full.mask[ti]
-    y_true = np.where(cell, full.y, 0.0)
-    gauss = md.gaussian
-    value_true = full.y * full.scale + full.center  # value scale of the full panel
-    y_true[:, gauss] = np.where(
-        cell[:, gauss], (value_true[:, gauss] - md.center[gauss]) / md.scale[gauss], 0.0
-    )
-    trials = np.where(cell, full.trials, 1.0)
-    eta = paths.eta()
-    ss = paths.ss
-    fam_params = {"scale": ss.scale, "nu": ss.nu, "alpha": ss.alpha}
-    ll = families.logpdf(md.family, y_true, eta, trials=trials, mask=cell, **fam_params)
-    rng = np.random.default_rng(seed)
-    draws = families.draw(md.family, eta[:, ti], rng, trials=trials[ti], **fam_params)
-    rows = []
-    for j, key in enumerate(md.indicators):
-        fam = md.family[j]
-        binom = fam == families.CODES["binomial"]
-        obs_train = md.mask[:, j] & (md.years <= origin)
-        tr_years = md.years[obs_train]
-        if binom:
-            tr_values = md.y[obs_train, j] / md.trials[obs_train, j]
-        elif md.gaussian[j]:
-            tr_values = md.y[obs_train, j] * md.scale[j] + md.center[j]
-        else:
-            tr_values = md.y[obs_train, j]
-        for k, (year, t) in enumerate(zip(targets, ti, strict=True)):
-            if not cell[t, j]:
-                continue
-            h = year - origin
-            n = trials[t, j]
-            if binom:
-                d, y = draws[:, k, j] / n, full.y[t, j] / n
-            elif md.gaussian[j]:
-                d, y = draws[:, k, j] * md.scale[j] + md.center[j], value_true[t, j]
-            else:
-                d, y = draws[:, k, j], full.y[t, j]
-            lpd = scores.log_mean_exp(ll[:, t, j]) - (
-                np.log(md.scale[j]) if md.gaussian[j] else 0.0
-            )
-            base = {
-                "origin": origin,
-                "horizon": h,
-                "year": year,
-                INDICATOR: key,
-                "latent": str(md.latent[j]),
-            }
-            rows.append(
-                {
-                    **base,
-                    "method": "model",
-                    "crps": scores.crps_draws(d, y),
-                    "lpd": lpd,
-                    "in50": scores.in_interval(d, y, 0.5),
-                    "in90": scores.in_interval(d, y, 0.9),
-                    "pit": scores.pit_draws(d, y, rng, discrete=not md.gaussian[j]),
-                }
-            )
-            step = None if md.gaussian[j] else (1.0 / n if binom else 1.0)
-            for name, func in baselines.FUNCTIONS.items():
-                pred = func(tr_years, tr_values, year) if tr_years.size else None
-                if pred is None:
-                    continue
-                mu, sd = pred
-                lp = scores.normal_logscore(mu, sd, y, discrete_step=step)
-                rows.append(
-                    {
-                        **base,
-                        "method": name,
-                        "crps": scores.crps_normal(mu, sd, y),
-                        "lpd": lp,
-                        "in50": scores.in_normal_interval(mu, sd, y, 0.5),
-                        "in90": scores.in_normal_interval(mu, sd, y, 0.9),
-                        "pit": float(stats.norm.cdf(y, mu, sd)),
-                    }
-                )
-    out = pd.DataFrame(rows)
+    draws = model_draws(model, idata, full, origin, targets, seed)
+    rng = np.random.default_rng([seed, 1])
+    out = pd.DataFrame(score_origin(model.data, full, draws, origin, horizons, rng))
     out.attrs["fit_time"] = fit_time
     out.attrs["compile_cached"] = bool(model.timing_.get("compile_cached", False))
     return out
@@ -189,7 +154,7 @@ def lfo_cv(
     random_seed: int = 0,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Leave-future-out cross-validation of a model against three baselines.
+    """Leave-future-out cross-validation of a model against the baselines.
 
     Parameters
     ----------
@@ -215,9 +180,13 @@ def lfo_cv(
     Returns
     -------
     pandas.DataFrame
-        One row per origin, horizon, indicator and method (``model``, ``persistence``,
-        ``ar1``, ``mean``) with ``crps``, ``lpd``, ``in50``, ``in90``; ``.attrs`` hold the
-        wall time, the refit times and the settings. Summarise with :func:`lfo_summary`.
+        One row per origin, horizon, indicator and method (``model`` and
+        :data:`~causal_model.validation.baselines.BASELINES`) with ``crps``, ``lpd``,
+        ``in50``, ``in90``, ``is50``, ``is90`` (interval scores) and ``pit``; and one row per
+        origin, horizon, latent and method with indicator ``joint`` and ``energy`` (the energy
+        score of the latent's indicators, standardised). ``.attrs`` hold the wall time, the
+        refit times and the settings. Summarise with
+        :func:`~causal_model.validation.lfo_summary.lfo_summary`.
     """
     template = _template(model_factory)
     spec = model_spec(template)
@@ -262,58 +231,27 @@ def lfo_cv(
 
 
 def _progress(total: int, show: bool):
-    """A minimal progress bar on stderr (rich when available)."""
+    """A progress bar over refits on stderr (rich), or nothing."""
     if not show:
         return lambda _: None
-    try:
-        from rich.progress import Progress
+    prog = Progress(transient=False)
+    task = prog.add_task("LFO refits", total=total)
+    prog.start()
 
-        prog = Progress(transient=False)
-        task = prog.add_task("LFO refits", total=total)
-        prog.start()
+    def update(origin):
+        if origin is None:
+            prog.stop()
+        else:
+            prog.update(task, advance=1, description=f"LFO refits (origin {origin} done)")
 
-        def update(origin):
-            if origin is None:
-                prog.stop()
-            else:
-                prog.update(task, advance=1, description=f"LFO refits (origin {origin} done)")
-
-        return update
-    except ImportError:  # pragma: no cover
-        import sys
-
-        done = [0]
-
-        def update(origin):
-            if origin is not None:
-                done[0] += 1
-                print(f"LFO refit {done[0]}/{total} (origin {origin})", file=sys.stderr)
-
-        return update
-
-
-def lfo_summary(table: pd.DataFrame, *, latent: str | None = TENSION) -> pd.DataFrame:
-    """Mean scores per method and horizon (over origins and indicators of ``latent``; None for
-    all), ranked by CRPS within each horizon, with the CRPS ratio to persistence (< 1: better
-    than persistence)."""
-    t = table if latent is None else table[table["latent"] == latent]
-    g = t.groupby(["horizon", "method"]).agg(
-        crps=("crps", "mean"),
-        lpd=("lpd", "mean"),
-        coverage50=("in50", "mean"),
-        coverage90=("in90", "mean"),
-        n=("crps", "size"),
-    )
-    persist = g.xs("persistence", level="method")["crps"]
-    g["crps_vs_persistence"] = g["crps"] / persist.reindex(g.index.get_level_values(0)).values
-    g["rank"] = g.groupby(level="horizon")["crps"].rank().astype(int)
-    return g.sort_index(level=["horizon"]).sort_values(["horizon", "rank"])
+    return update
 
 
 __all__ = [
     "METHODS",
+    "TEST_ORIGINS",
+    "VALIDATION_ORIGINS",
     "lfo_cv",
-    "lfo_summary",
     "mask_after",
     "model_from_spec",
     "model_spec",

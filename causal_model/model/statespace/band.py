@@ -6,9 +6,10 @@ The latent path ``x = (x_0, ..., x_{T-1})``, ``x_t in R^S``, has the Gaussian pr
 Every operation here is ``O(T S^3)``: block Cholesky (in place, explicit loops: the blocks are
 ``S x S`` with ``S ~ 4``, where loops beat LAPACK calls and allocations), forward and backward
 substitution, and the selected inverse (diagonal and first off-diagonal blocks of ``H^{-1}``,
-as an RTS smoother gives). ``H`` has diagonal blocks ``d[t]`` and a constant sub-diagonal block
-``b = H[t, t-1]``; its Cholesky factor has diagonal blocks ``low[t]`` (lower triangular) and
-sub-diagonal blocks ``sub[t]`` (``sub[0]`` unused).
+as an RTS smoother gives). ``H`` has diagonal blocks ``d[t]`` and sub-diagonal blocks
+``b[t] = H[t, t-1]`` (``b[0]`` unused; they vary with ``t`` when the innovation variances do);
+its Cholesky factor has diagonal blocks ``low[t]`` (lower triangular) and sub-diagonal blocks
+``sub[t]`` (``sub[0]`` unused). The innovation covariance is diagonal, ``Q_t = diag(q[t])``.
 """
 
 from __future__ import annotations
@@ -47,17 +48,18 @@ def _chol_inplace(a):
 
 @_njit
 def band_cholesky(d, b, low, sub):
-    """Block Cholesky of H into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok)."""
+    """Block Cholesky of H (diagonal blocks ``d``, sub-diagonal blocks ``b``, both
+    ``(T,S,S)``) into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok)."""
     nt, s = d.shape[0], d.shape[1]
     logdet = 0.0
     for t in range(nt):
         lt = low[t]
         lt[:, :] = d[t]
         if t > 0:
-            lp, ct = low[t - 1], sub[t]
-            for r in range(s):  # C_t = B L_{t-1}^{-T}: L_{t-1} C_t[r] = B[r]
+            lp, ct, bt = low[t - 1], sub[t], b[t]
+            for r in range(s):  # C_t = B_t L_{t-1}^{-T}: L_{t-1} C_t[r] = B_t[r]
                 for i in range(s):
-                    v = b[r, i]
+                    v = bt[r, i]
                     for k in range(i):
                         v -= lp[i, k] * ct[r, k]
                     ct[r, i] = v / lp[i, i]
@@ -172,23 +174,37 @@ def band_selected_inverse(low, sub):
 
 @_njit
 def prior_blocks(a, q, p0, nt):
-    """Diagonal blocks, the constant sub-diagonal block of Omega, log det Q, log det P0."""
+    """The prior precision ``Omega`` of the path: diagonal blocks ``(T,S,S)``, sub-diagonal
+    blocks ``(T,S,S)``, ``sum_t>0 log det Q_t`` and ``log det P0``.
+
+    ``q`` is ``(T, S)``: the diagonal of ``Q_t``, the covariance of ``x_t - A x_{t-1}``
+    (row 0 unused).
+    """
     s = a.shape[0]
-    qi = np.linalg.inv(np.ascontiguousarray(q))
     p0i = np.linalg.inv(np.ascontiguousarray(p0))
-    qi, p0i = 0.5 * (qi + qi.T), 0.5 * (p0i + p0i.T)
-    ac = np.ascontiguousarray(a)
-    atqia = ac.T.copy() @ qi @ ac
-    od = np.empty((nt, s, s))
+    p0i = 0.5 * (p0i + p0i.T)
+    od = np.zeros((nt, s, s))
+    b = np.zeros((nt, s, s))
+    ld_q = 0.0
     for t in range(nt):
-        od[t] = p0i if t == 0 else qi
-        if t < nt - 1:
-            od[t] += atqia
-    work = np.ascontiguousarray(q).copy()
-    ld_q, ok_q = _chol_inplace(work)
+        if t == 0:
+            od[0] = p0i
+        else:
+            for k in range(s):
+                od[t, k, k] = 1.0 / q[t, k]
+                ld_q += math.log(q[t, k])
+                for j in range(s):
+                    b[t, k, j] = -a[k, j] / q[t, k]
+        if t < nt - 1:  # + A' Q_{t+1}^-1 A
+            for i in range(s):
+                for j in range(s):
+                    v = 0.0
+                    for k in range(s):
+                        v += a[k, i] * a[k, j] / q[t + 1, k]
+                    od[t, i, j] += v
     work = np.ascontiguousarray(p0).copy()
     ld_p0, ok_p0 = _chol_inplace(work)
-    return od, -(qi @ ac), ld_q, ld_p0
+    return od, b, ld_q, ld_p0
 
 
 @_njit

@@ -44,9 +44,9 @@ def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g):
             for j in range(s):
                 v -= od[t, k, j] * x[t, j]
                 if t > 0:
-                    v -= b[k, j] * x[t - 1, j]
+                    v -= b[t, k, j] * x[t - 1, j]
                 if t < nt - 1:
-                    v -= b[j, k] * x[t + 1, j]
+                    v -= b[t + 1, j, k] * x[t + 1, j]
             g[t, k] = v
             total += 0.5 * v * x[t, k]
         for i in range(ni):
@@ -162,7 +162,8 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     (observed = expected for the other families).
 
     ``scale`` is per cell ``(T, N)`` (a per-indicator scale broadcast over years, or a
-    scale-mixture scale ``sigma / sqrt(w[t])``); ``nu`` and ``alpha`` are per indicator.
+    scale-mixture scale ``sigma / sqrt(w[t])``); ``nu`` and ``alpha`` are per indicator; ``q``
+    is ``(T, S)``, the diagonal of the innovation covariance ``Q_t`` (row 0 unused).
 
     Returns
     -------
@@ -192,9 +193,8 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
                 wn[t, i] = 1.0 / (scale[t, i] * scale[t, i])
     mo = m - mg
     og = _precision_diag(od, z, mg, wn, np.empty((nt, s, s)))
-    # Newton starts at the working-response mode (measured on the real panel's posterior
-    # draws: 3 iterations instead of 4-8 from x = 0; the log joint is concave in x for every
-    # family but student_t, so the start does not change the mode).
+    # Newton starts at the working-response mode (docs/decisions.md; the log joint is concave
+    # in x for every family but student_t, so the start does not change the mode).
     x = _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub)
     jx = _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g)
     n_iter, step_norm = 0, np.inf
@@ -242,6 +242,6 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
         _, ok_obs = band_cholesky(_precision_diag(og, z, mo, terms[1], dd), b, lo, so_)
         if ok_obs:
             u = band_solve(lo, so_, dvec)
-    value = jx + const - 0.5 * ld_p0 - 0.5 * (nt - 1) * ld_q - 0.5 * logdet
+    value = jx + const - 0.5 * ld_p0 - 0.5 * ld_q - 0.5 * logdet
     grad_norm = np.max(np.abs(g))
     return x, sd, so, logdet, u, low, sub, value, n_iter, step_norm, grad_norm

@@ -23,6 +23,7 @@ from causal_model.model.statespace.kernels import laplace_kernel
 _COUNT_CODES = [CODES[f] for f in COUNT_FAMILIES]
 
 __all__ = [
+    "innovations",
     "LaplaceResult",
     "kalman_loglike_numpy",
     "laplace_mode_and_precision_numpy",
@@ -87,7 +88,7 @@ def prepare_data(
 
 
 def _params(
-    n: int, c: ArrayLike, z: ArrayLike, scale, nu, alpha, a, q, p0
+    n: int, c: ArrayLike, z: ArrayLike, scale, nu, alpha, a, q, p0, nt: int
 ) -> tuple[np.ndarray, ...]:
     def vec(v):
         return np.ascontiguousarray(
@@ -101,7 +102,26 @@ def _params(
     def mat(v):
         return np.ascontiguousarray(np.atleast_2d(np.asarray(v, dtype=float)))
 
-    return (mat(c), mat(z), scale_of(scale), vec(nu), vec(alpha), mat(a), mat(q), mat(p0))
+    return (
+        mat(c),
+        mat(z),
+        scale_of(scale),
+        vec(nu),
+        vec(alpha),
+        mat(a),
+        innovations(q, nt),
+        mat(p0),
+    )
+
+
+def innovations(q: ArrayLike, nt: int) -> np.ndarray:
+    """The diagonal innovation variances ``(T, S)`` from ``(S,)`` (constant) or ``(T, S)``."""
+    q = np.asarray(q, dtype=float)
+    if q.ndim == 1:
+        q = np.broadcast_to(q, (nt, q.size))
+    if q.ndim != 2 or q.shape[0] != nt:
+        raise ValueError(f"q must be the diagonal of Q, shape (S,) or (T={nt}, S); got {q.shape}")
+    return np.ascontiguousarray(q)
 
 
 @dataclass(frozen=True)
@@ -149,7 +169,7 @@ def laplace_mode_and_precision_numpy(
     nu: ArrayLike | None,
     alpha: ArrayLike | None,
     A: ArrayLike,  # noqa: N803
-    Q: ArrayLike,  # noqa: N803
+    q: ArrayLike,
     P0: ArrayLike,  # noqa: N803
     n_newton: int = 50,
     tol: float = 1e-10,
@@ -165,7 +185,7 @@ def laplace_mode_and_precision_numpy(
     LaplaceResult
     """
     ys, m, ntr, fam = prepare_data(y, mask, trials, family)
-    c, z, sc, nu_, al, a, q, p0 = _params(fam.size, c, Z, scale, nu, alpha, A, Q, P0)
+    c, z, sc, nu_, al, a, q, p0 = _params(fam.size, c, Z, scale, nu, alpha, A, q, P0, ys.shape[0])
     c = np.ascontiguousarray(np.broadcast_to(c, ys.shape))
     sc = np.ascontiguousarray(np.broadcast_to(sc, ys.shape))
     out = laplace_kernel(ys, m, ntr, c, z, fam, sc, nu_, al, a, q, p0, int(n_newton), float(tol))
@@ -203,7 +223,7 @@ def sample_states(
     nu: ArrayLike | None,
     alpha: ArrayLike | None,
     A: ArrayLike,  # noqa: N803
-    Q: ArrayLike,  # noqa: N803
+    q: ArrayLike,
     P0: ArrayLike,  # noqa: N803
     draws: int,
     rng: np.random.Generator,
@@ -220,14 +240,14 @@ def sample_states(
         Shape ``(draws, T, S)``.
     """
     res = laplace_mode_and_precision_numpy(
-        y, mask, trials, family, c, Z, scale, nu, alpha, A, Q, P0, n_newton=n_newton
+        y, mask, trials, family, c, Z, scale, nu, alpha, A, q, P0, n_newton=n_newton
     )
     return sample_from_laplace(res, draws, rng)
 
 
-def stationary_cov(A: ArrayLike, Q: ArrayLike) -> np.ndarray:  # noqa: N803
-    """Stationary covariance ``P0 = A P0 A' + Q`` (discrete Lyapunov equation)."""
-    return sla.solve_discrete_lyapunov(np.atleast_2d(A), np.atleast_2d(Q))
+def stationary_cov(A: ArrayLike, q: ArrayLike) -> np.ndarray:  # noqa: N803
+    """Stationary covariance ``P0 = A P0 A' + diag(q)`` (discrete Lyapunov equation)."""
+    return sla.solve_discrete_lyapunov(np.atleast_2d(A), np.diag(np.asarray(q, dtype=float)))
 
 
 def kalman_loglike_numpy(
@@ -237,23 +257,24 @@ def kalman_loglike_numpy(
     Z: ArrayLike,  # noqa: N803
     scale: ArrayLike,
     A: ArrayLike,  # noqa: N803
-    Q: ArrayLike,  # noqa: N803
+    q: ArrayLike,
     P0: ArrayLike,  # noqa: N803
 ) -> float:
     """Exact log-likelihood of the all-normal model by the Kalman filter (reference).
 
     ``y[t] = c[t] + Z x_t + e_t``, ``e_t ~ N(0, diag(scale**2))`` on the observed cells;
-    ``x_0 ~ N(0, P0)``, ``x_t = A x_{t-1} + N(0, Q)``. Unobserved cells are skipped.
+    ``x_0 ~ N(0, P0)``, ``x_t = A x_{t-1} + N(0, diag(q[t]))`` (``q`` ``(S,)`` or ``(T, S)``).
+    Unobserved cells are skipped.
     """
     n = np.asarray(Z).shape[0]
     ys, m, _, _ = prepare_data(y, mask, None, np.full(n, NORMAL))
-    c, z, sc, _, _, a, q, p0 = _params(n, c, Z, scale, None, None, A, Q, P0)
+    c, z, sc, _, _, a, q, p0 = _params(n, c, Z, scale, None, None, A, q, P0, ys.shape[0])
     c, sc = np.broadcast_to(c, ys.shape), np.broadcast_to(sc, ys.shape)
     mean, cov = np.zeros(z.shape[1]), p0.copy()
     total = 0.0
     for t in range(ys.shape[0]):
         if t > 0:
-            mean, cov = a @ mean, a @ cov @ a.T + q
+            mean, cov = a @ mean, a @ cov @ a.T + np.diag(q[t])
         o = m[t] > 0
         if not o.any():
             continue
@@ -273,15 +294,17 @@ def kalman_loglike_numpy(
     return float(total)
 
 
-def prior_precision_dense(A: ArrayLike, Q: ArrayLike, P0: ArrayLike, nt: int) -> np.ndarray:  # noqa: N803
+def prior_precision_dense(A: ArrayLike, q: ArrayLike, P0: ArrayLike, nt: int) -> np.ndarray:  # noqa: N803
     """Dense ``(T S, T S)`` prior precision of the stacked states (for checks)."""
-    a, q, p0 = (np.atleast_2d(np.asarray(v, dtype=float)) for v in (A, Q, P0))
-    od, b, _, _ = prior_blocks(a, q, p0, nt)
+    a, p0 = (np.atleast_2d(np.asarray(v, dtype=float)) for v in (A, P0))
+    od, b, _, _ = prior_blocks(
+        np.ascontiguousarray(a), innovations(q, nt), np.ascontiguousarray(p0), nt
+    )
     s = a.shape[0]
     om = np.zeros((nt * s, nt * s))
     for t in range(nt):
         om[t * s : (t + 1) * s, t * s : (t + 1) * s] = od[t]
         if t > 0:
-            om[t * s : (t + 1) * s, (t - 1) * s : t * s] = b
-            om[(t - 1) * s : t * s, t * s : (t + 1) * s] = b.T
+            om[t * s : (t + 1) * s, (t - 1) * s : t * s] = b[t]
+            om[(t - 1) * s : t * s, t * s : (t + 1) * s] = b[t].T
     return om

@@ -2,13 +2,13 @@
 
 Model (``T`` years, ``N`` indicators, ``S`` states)::
 
-    x_0 ~ N(0, P0),  x_t = A x_{t-1} + eps_t,  eps_t ~ N(0, Q)
+    x_0 ~ N(0, P0),  x_t = A x_{t-1} + eps_t,  eps_t ~ N(0, Q_t),  Q_t = diag(q[t])
     eta[t, i] = c[t, i] + Z[i] @ x_t,  y[t, i] ~ family_i(eta[t, i])   (observed cells only)
 
 :func:`laplace_marginal_loglike` returns ``log p(y | params)`` with the states integrated out
 by a Laplace approximation (exact when every indicator is normal)::
 
-    log p(y) ~= sum loglik(x*) - x*' Omega x* / 2 - log det P0 / 2 - (T-1) log det Q / 2
+    log p(y) ~= sum loglik(x*) - x*' Omega x* / 2 - log det P0 / 2 - sum_t log det Q_t / 2
                 - log det H(x*) / 2,
 
 ``x*`` the posterior mode of the states and ``H`` their posterior precision (Fisher
@@ -19,11 +19,11 @@ How the graph is built
 The mode, ``log det H`` and the selected inverse ``Sigma = H^{-1}`` (diagonal and first
 off-diagonal blocks) come from one Op, :class:`LaplaceModeOp`, that runs damped Newton on the
 block-tridiagonal precision (``O(T S^3)``, numba-compiled; see
-:mod:`causal_model.statespace_kernels`). Its outputs are constants for differentiation
+:mod:`causal_model.model.statespace.kernels`). Its outputs are constants for differentiation
 (its gradient is disconnected). The value and *exact* first derivatives at convergence are then
 carried by cheap element-wise terms (implicit-function theorem)::
 
-    F = J(x*, theta) - log det H / 2 - (T-1) log det Q / 2 - log det P0 / 2
+    F = J(x*, theta) - log det H / 2 - sum_t log det Q_t / 2 - log det P0 / 2
         - [tr(Sigma H(x*, theta)) - stop(.)] / 2 + u' [g(x*, theta) - stop(.)]
 
 ``J`` is the log joint, ``g = dJ/dx`` (zero at the mode; its theta-derivative carries
@@ -35,9 +35,9 @@ over the ``T x N`` cells.
 By default (``fused=True``, no student_t or negative-binomial indicator) the kernel makes those
 passes itself: the Op's output ``obs`` is the cells' log-likelihood at the mode, and its
 gradient with respect to ``c``, ``Z`` and the per-cell scale is computed in the same numba
-call (:func:`causal_model.statespace_kernels.observation_gradient`); only the state prior's
-terms (``A``, ``Q``, ``P0``) stay PyTensor terms. Same value and gradient (tested to 1e-8);
-one log-density + gradient of the real panel 246 -> 190 us with the kernel's other changes.
+call (:func:`causal_model.model.statespace.kernels.observation_gradient`); only the state
+prior's terms (``A``, ``q``, ``P0``) stay PyTensor terms. Same value and gradient (tested to
+1e-8).
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ _F64 = "float64"
 class LaplaceModeOp(Op):
     """Posterior mode of the states, its Gaussian approximation, and the cells' terms.
 
-    Inputs ``(y, mask, trials, c, Z, scale, nu, alpha, A, Q, P0)`` (mask as 0/1 floats,
+    Inputs ``(y, mask, trials, c, Z, scale, nu, alpha, A, q, P0)`` (mask as 0/1 floats,
+    ``q`` the ``(T, S)`` innovation variances,
     scale per cell ``(T, N)``; see :func:`laplace_marginal_loglike`). Outputs ``(mode (T,S),
     cov_diag (T,S,S), cov_sub (T-1,S,S), logdet_h (), u (T,S), obs (), grad_c (T,N),
     grad_z (N,S), grad_scale (T,N))``: ``cov_sub[k] = Cov(x_{k+1}, x_k)``, ``u`` the
@@ -209,7 +210,7 @@ def _vector(v, n: int) -> TensorVariable:
 
 def _inverse_and_logdet(m):
     """``(inv(m), log det m)``; element-wise when ``m`` is built as ``pt.diag(vector)`` (the
-    uncoupled model's Q and P0), which spares the LU factorisations and their gradients."""
+    uncoupled model's P0), which spares the LU factorisation and its gradient."""
     owner = m.owner
     if (
         owner is not None
@@ -222,25 +223,28 @@ def _inverse_and_logdet(m):
     return pt.linalg.inv(m), pt.log(pt.linalg.det(m))
 
 
-def _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt):  # noqa: N803
+def _prior_terms(xhat, sd, so, logdet_h, u, A, q, P0, nt):  # noqa: N803
     """The state prior's part of the Laplace log-likelihood: ``(value, gradient terms)``.
 
-    ``value = -x' Omega x / 2 - log det P0 / 2 - (T - 1) log det Q / 2 - log det H / 2``; the
+    ``value = -x' Omega x / 2 - log det P0 / 2 - sum_t log det Q_t / 2 - log det H / 2``; the
     gradient terms are zero in value and carry ``-tr(Sigma dOmega) / 2 + u' d(-Omega x)`` to
-    ``A``, ``Q`` and ``P0`` (see the module docstring).
+    ``A``, ``q`` and ``P0`` (see the module docstring). ``Q_t = diag(q[t])``, so its inverse
+    and log-determinant are element-wise.
     """
     p0i, logdet_p0 = _inverse_and_logdet(P0)
     quad = pt.dot(xhat[0], pt.dot(p0i, xhat[0]))
     tr_prior = pt.sum(p0i * sd[0])
     logdet_prior = logdet_p0
     if nt > 1:
-        qi, logdet_q = _inverse_and_logdet(Q)
+        qi = 1.0 / q[1:]  # (T-1, S)
         resid = xhat[1:] - pt.dot(xhat[:-1], A.T)
-        quad = quad + pt.sum(pt.dot(resid, qi) * resid)
-        k = pt.dot(pt.sum(so, axis=0), A.T)
-        msum = pt.sum(sd[1:], axis=0) - k - k.T + A @ pt.sum(sd[:-1], axis=0) @ A.T
-        tr_prior = tr_prior + pt.sum(qi * msum)
-        logdet_prior = logdet_prior + (nt - 1) * logdet_q
+        quad = quad + pt.sum(qi * resid**2)
+        # diagonal of Cov(x_t - A x_{t-1}) = sd_t - so_{t-1} A' - A so_{t-1}' + A sd_{t-1} A'
+        cross = pt.sum(so * A[None], axis=2)  # (so_{t-1} A')_ss
+        prop = pt.sum(pt.dot(sd[:-1], A.T) * A.T[None], axis=1)  # (A sd_{t-1} A')_ss
+        own = pt.diagonal(sd[1:], axis1=1, axis2=2)
+        tr_prior = tr_prior + pt.sum(qi * (own - 2.0 * cross + prop))
+        logdet_prior = logdet_prior + pt.sum(pt.log(q[1:]))
     g = pytensor.grad(-0.5 * quad, xhat)
     value = -0.5 * quad - 0.5 * logdet_prior - 0.5 * logdet_h
     grad_terms = -0.5 * (tr_prior - stop_gradient(tr_prior)) + pt.sum(u * (g - stop_gradient(g)))
@@ -258,7 +262,7 @@ def laplace_marginal_loglike(
     nu=None,
     alpha=None,
     A=None,  # noqa: N803
-    Q=None,  # noqa: N803
+    q=None,
     P0=None,  # noqa: N803
     n_newton: int = 50,
     tol: float = 1e-10,
@@ -289,8 +293,10 @@ def laplace_marginal_loglike(
         means ones. ``scale`` may also be per cell ``(T, N)``, e.g. ``sigma / sqrt(w)`` of a
         Student-t written as a scale mixture of normals (normal family, weights ``w``
         sampled): the Laplace step is then exact for those cells.
-    A, Q, P0
-        Transition matrix, innovation covariance, covariance of ``x_0`` ``(S, S)`` (tensors).
+    A, q, P0
+        Transition matrix ``(S, S)``; the innovation variances (the diagonal of ``Q_t``),
+        ``(S,)`` (constant) or ``(T, S)`` (row 0 unused); the covariance of ``x_0``
+        ``(S, S)`` (tensors).
     n_newton
         Maximum damped-Newton iterations for the mode (they stop at convergence).
     tol
@@ -323,11 +329,13 @@ def laplace_marginal_loglike(
         if scale is None
         else pt.broadcast_to(pt.as_tensor_variable(scale).astype(_F64), (nt, ni))
     )
-    A, Q, P0 = (pt.as_tensor_variable(v).astype(_F64) for v in (A, Q, P0))  # noqa: N806
+    A, P0 = (pt.as_tensor_variable(v).astype(_F64) for v in (A, P0))  # noqa: N806
+    q = pt.as_tensor_variable(q).astype(_F64)
+    q = pt.broadcast_to(q, (nt, A.shape[0])) if q.ndim == 1 else q
     op = LaplaceModeOp(tuple(fam.tolist()), max_iter=n_newton, tol=tol)
-    outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, Q, P0)
+    outs = op(ys, m, ntr, c, Z, scale, nu, alpha, A, q, P0)
     xhat, sd, so, logdet_h, u = outs[:5]  # not differentiable (disconnected)
-    prior_value, prior_terms = _prior_terms(xhat, sd, so, logdet_h, u, A, Q, P0, nt)
+    prior_value, prior_terms = _prior_terms(xhat, sd, so, logdet_h, u, A, q, P0, nt)
     if fused and op.fused:
         # the cells' terms and their gradient come from the kernel (output ``obs``)
         return outs[5] + prior_value + prior_terms

@@ -1,0 +1,135 @@
+"""Choose the model's dynamics out of sample, honestly: on validation origins only.
+
+Usage::
+
+    python benchmarks/lfo_dynamics.py select [--out DIR]      # validation origins 2000-2012
+    python benchmarks/lfo_dynamics.py test --candidate NAME [--out DIR]   # test origins 2013-2023
+
+``select`` runs leave-future-out CV of every candidate of :data:`CANDIDATES` on the
+validation origins and applies :func:`choose` (the rule is fixed here, before any result is
+seen). ``test`` then runs one candidate once on the test origins. Each run writes its table
+(``<candidate>_<split>.csv``) and prints its summary (tension indicators: geometric-mean CRPS
+ratio to persistence per horizon with jackknife SEs over origins, interval coverage, energy
+score ratio) and the per-indicator ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from causal_model import TensionModel, load_us_russia
+from causal_model.specification.variants import Variant
+from causal_model.validation import TEST_ORIGINS, VALIDATION_ORIGINS, by_indicator, lfo_cv
+from causal_model.validation.lfo_summary import coverage, lfo_summary, skill
+
+HORIZONS = (1, 2, 3, 5)
+#: The dynamics compared (the switches of causal_model.specification.variants.Variant).
+CANDIDATES: dict[str, dict] = {
+    "stationary": {},  # release 0.1: stationary drivers and residual, normal shocks
+    "level": {"tension_dynamics": "random_walk"},
+    "level_t": {"tension_dynamics": "random_walk", "shocks": "student_t"},
+    "level_t_flow": {"tension_dynamics": "random_walk", "shocks": "student_t", "stocks": "flow"},
+    "persistent_t_flow": {
+        "tension_dynamics": "persistent",
+        "shocks": "student_t",
+        "stocks": "flow",
+    },
+    "rw_drivers_level_t_flow": {
+        "driver_dynamics": "random_walk",
+        "tension_dynamics": "random_walk",
+        "shocks": "student_t",
+        "stocks": "flow",
+    },
+}
+#: Coverage a candidate's 90 % intervals must reach on the validation origins to be chosen
+#: (pooled over the tension cells), unless no candidate reaches it.
+MIN_COVERAGE90 = 0.80
+
+
+def choose(summaries: dict[str, pd.DataFrame]) -> str:
+    """The rule, fixed before any run: the lowest mean over the horizons of the log
+    geometric-mean CRPS ratio to persistence (tension indicators), among the candidates whose
+    pooled 90 % coverage is at least :data:`MIN_COVERAGE90` (all, if none is)."""
+    score, cover = {}, {}
+    for name, s in summaries.items():
+        r = s.loc["model"]
+        ratios = r.loc[[h for h in HORIZONS if h in r.index], "crps_ratio"].astype(float)
+        score[name] = float(np.log(ratios).mean())
+        cover[name] = float(r.loc["all", "coverage90"])
+    ok = [n for n in score if cover[n] >= MIN_COVERAGE90] or list(score)
+    return min(ok, key=score.get)
+
+
+def run(name: str, origins, out: Path, *, draws: int, tune: int, seed: int) -> pd.DataFrame:
+    variant = Variant(name=name, **CANDIDATES[name])
+    model = TensionModel(load_us_russia(), variant=variant)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = lfo_cv(
+            model,
+            origins=origins,
+            horizons=HORIZONS,
+            draws=draws,
+            tune=tune,
+            random_seed=seed,
+            progress=False,
+        )
+    wall = time.perf_counter() - t0
+    split = "validation" if tuple(origins) == VALIDATION_ORIGINS else "test"
+    table.to_csv(out / f"{name}_{split}.csv", index=False)
+    print(
+        f"\n=== {name} ({split} origins {min(origins)}-{max(origins)}): {wall:.0f} s wall, "
+        f"refits {np.median(list(table.attrs['fit_times'].values())):.1f} s median"
+    )
+    return table
+
+
+def report(table: pd.DataFrame) -> pd.DataFrame:
+    pd.set_option("display.width", 160)
+    s = lfo_summary(table)
+    print(s.round(3).to_string())
+    print("all indicators pooled:")
+    print(coverage(table, latent=None).loc["model"].round(3).to_string())
+    print("tension indicators, model / persistence CRPS ratio (jackknife SE over origins):")
+    ind = by_indicator(table)
+    ind = ind[ind["latent"] == "tension"]
+    print(ind[["crps_ratio", "crps_ratio_se", "n_origins"]].round(3).to_string())
+    print("all methods' skill:")
+    print(skill(table).round(3).to_string())
+    return s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("split", choices=("select", "test"))
+    ap.add_argument("--candidate", default=None)
+    ap.add_argument("--out", type=Path, default=Path("lfo_runs"))
+    ap.add_argument("--draws", type=int, default=500)
+    ap.add_argument("--tune", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    kw = {"draws": args.draws, "tune": args.tune, "seed": args.seed}
+    if args.split == "test":
+        if args.candidate not in CANDIDATES:
+            raise SystemExit(f"--candidate: one of {', '.join(CANDIDATES)}")
+        report(run(args.candidate, TEST_ORIGINS, args.out, **kw))
+        return
+    summaries = {}
+    for name in [args.candidate] if args.candidate else CANDIDATES:
+        summaries[name] = report(run(name, VALIDATION_ORIGINS, args.out, **kw))
+    print(
+        f"\nchosen by the rule (lowest mean log CRPS ratio, 90% coverage >= {MIN_COVERAGE90}):",
+        choose(summaries),
+    )
+
+
+if __name__ == "__main__":
+    main()
