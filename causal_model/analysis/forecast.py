@@ -24,6 +24,7 @@ from causal_model.analysis.paths import (
     forecast_trials,
 )
 from causal_model.dims import DRIVER, EVENT, YEAR
+from causal_model.inference.arguments import check_seed, check_until, check_year
 from causal_model.model.arrays import ModelData
 from causal_model.specification.scenarios import Scenario, get_scenario
 
@@ -124,14 +125,23 @@ def forecast(
         ``observed_data``: the panel's values. ``predictions_constant_data``: binomial trials,
         the nowcast flag and the number of observed indicators per year, the scenario's events
         (probability and whether each draw realised them).
+
+    Raises
+    ------
+    ValueError
+        Before any work, if ``until`` is not an integer year from the panel's last year to
+        :data:`~causal_model.inference.arguments.MAX_HORIZON` years after it, ``start`` is not
+        a year of the panel or forecast, or ``random_seed`` is not None or an integer >= 0.
     """
     md = model.data
+    until = check_until(until, md.years[-1])
+    random_seed = check_seed(random_seed)
+    if start is not None:
+        start = check_year(start, "start", int(md.years[0]), until)
     paths = build_paths(model, idata, until=until, scenario=scenario, random_seed=random_seed)
     # indicators draw from their own stream (the 5th child; build_paths uses the first 4)
     rng = np.random.default_rng(np.random.SeedSequence(random_seed).spawn(5)[4])
-    start = first_forecast_year(md) if start is None else int(start)
-    if not md.years[0] <= start <= until:
-        raise ValueError(f"start={start} must lie between {md.years[0]} and until={until}")
+    start = first_forecast_year(md) if start is None else start
     trials = forecast_trials(md, paths.years)
     y_all = _indicators(md, paths, rng, slice(None), trials)
     i0 = int(np.searchsorted(paths.years, start))
@@ -236,6 +246,7 @@ def forecast_scenarios(
 ) -> dict[str, az.InferenceData]:
     """Forecasts under several scenarios with the same seed (common random numbers), so that
     their differences come from the scenarios, not from Monte Carlo noise."""
+    until = check_until(until, model.data.years[-1])
     out = {}
     for sc in scenarios:
         scen = get_scenario(sc, model.events)

@@ -22,6 +22,7 @@ import xarray as xr
 
 from causal_model.analysis.paths import Paths, build_paths
 from causal_model.dims import DRIVER, YEAR
+from causal_model.inference.arguments import check_seed, check_until, check_year
 from causal_model.model.generate import run_states
 
 if TYPE_CHECKING:
@@ -94,12 +95,13 @@ def _driver_index(md, names) -> list[int]:
     return [md.drivers.index(d) for d in names]
 
 
-def _year_index(paths: Paths, year: int, what: str) -> int:
-    if not paths.years[1] <= year <= paths.years[-1]:
-        raise ValueError(
-            f"{what}={year} must lie between {paths.years[1]} and {paths.years[-1]} "
-            "(the first year has no earlier state to act from)"
-        )
+def _check_from_year(md, year, until: int, what: str = "from_year") -> int:
+    """``year`` as an int from the panel's second year to ``until`` (the first year has no
+    earlier state to act from)."""
+    return check_year(year, what, int(md.years[1]), until)
+
+
+def _year_index(paths: Paths, year: int) -> int:
     return int(np.searchsorted(paths.years, year))
 
 
@@ -136,16 +138,26 @@ def intervene(
     xarray.Dataset
         ``tension_factual``, ``tension_alternative``, ``effect`` (alternative - factual),
         ``drivers_*`` and ``elite_*`` for years ``from_year..until`` (dims chain, draw, year).
+
+    Raises
+    ------
+    ValueError
+        Before any work, for an empty or non-finite ``do``, an unknown driver, an ``until``
+        that is not an integer year from the panel's last year to 100 years after it, or a
+        ``from_year`` that is not an integer year from the panel's second year to ``until``.
     """
     md = model.data
-    if not do:
-        raise ValueError("give do={driver: value}, e.g. do={'security': -1.0}")
+    if not isinstance(do, Mapping) or not do:
+        raise ValueError(f"give do={{driver: value}}, e.g. do={{'security': -1.0}}; got {do!r}")
     bad = {d: v for d, v in do.items() if not _finite_number(v)}
     if bad:
         raise ValueError(f"do= values must be finite numbers (driver sd units); got {bad}")
-    paths = build_paths(model, idata, until=until, scenario=scenario, random_seed=random_seed)
     idx = _driver_index(md, list(do))
-    i0 = _year_index(paths, from_year, "from_year")
+    until = check_until(until, md.years[-1])
+    from_year = _check_from_year(md, from_year, until)
+    random_seed = check_seed(random_seed)
+    paths = build_paths(model, idata, until=until, scenario=scenario, random_seed=random_seed)
+    i0 = _year_index(paths, from_year)
     alt = _rerun(paths, i0, idx, [float(v) for v in do.values()], shift, len(paths.years) - 1)
     verb = "shifted by" if shift else "set to"
     text = ", ".join(f"{d} {verb} {v:+.2f} sd" for d, v in do.items())
@@ -195,14 +207,27 @@ def counterfactual(
     md = model.data
     if isinstance(drop_events, str):
         drop_events = [drop_events]
+    if not isinstance(drop_events, Sequence | set | frozenset | np.ndarray):
+        raise ValueError(f"drop_events= must be an event name or a list; got {drop_events!r}")
+    drop_events = list(drop_events)
+    if hold is not None and not isinstance(hold, Mapping):
+        raise ValueError(f"hold= must be a mapping {{driver: level}}; got {hold!r}")
     if hold and any(not _finite_number(v) for v in hold.values()):
         raise ValueError(f"hold= values must be finite numbers (driver sd units); got {hold}")
-    until = int(md.years[-1]) if until is None else int(until)
-    paths = build_paths(model, idata, until=until, random_seed=random_seed)
+    until = int(md.years[-1]) if until is None else check_until(until, md.years[-1])
+    random_seed = check_seed(random_seed)
     past = [str(e) for e in model.past_events()["event"].values]
     bad = [e for e in drop_events if e not in past]
     if bad:
         raise ValueError(f"unknown event(s) {bad}; past events are {', '.join(past)}")
+    if hold:
+        if from_year is None:
+            raise ValueError("hold= needs from_year= (the first year the drivers are held)")
+        idx = _driver_index(md, list(hold))
+        from_year = _check_from_year(md, from_year, until)
+    if not drop_events and not hold:
+        raise ValueError("give drop_events= and/or hold= (nothing to change)")
+    paths = build_paths(model, idata, until=until, random_seed=random_seed)
     keep = np.ones(len(paths.event_names), dtype=bool)
     for e in drop_events:
         keep[paths.event_names.index(e)] = False
@@ -212,15 +237,10 @@ def counterfactual(
     if drop_events:
         parts.append("without " + ", ".join(drop_events))
     if hold:
-        if from_year is None:
-            raise ValueError("hold= needs from_year= (the first year the drivers are held)")
-        idx = _driver_index(md, list(hold))
-        i0 = _year_index(paths, from_year, "from_year")
+        i0 = _year_index(paths, from_year)
         alt = _rerun(paths, i0, idx, [float(v) for v in hold.values()], shift, len(paths.years) - 1)
         verb = "shifted by" if shift else "held at"
         parts.append(", ".join(f"{d} {verb} {v:+.2f} sd from {from_year}" for d, v in hold.items()))
-    if not parts:
-        raise ValueError("give drop_events= and/or hold= (nothing to change)")
     attrs = {"kind": "counterfactual", "question": "; ".join(parts), "until": until}
     return _effect_dataset(paths, md, alt, alt_elite, slice(None), attrs)
 

@@ -3,7 +3,8 @@
 The file holds the posterior (and every other InferenceData group), the panel, the events, the
 priors and the variant, so :meth:`causal_model.TensionModel.load` rebuilds the same model.
 Writes are atomic: the file is written under a temporary name and renamed, so an interrupted
-save never leaves a half-written file under the final name.
+save never leaves a half-written file under the final name. Every error of a load names the
+file (:class:`ModelFileError`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from causal_model.specification.variants import Variant
 
 PANEL_GROUP = "panel"
 EVENTS_GROUP = "events"
+#: The one suffix of model files (netCDF).
+SUFFIX = ".nc"
+_ATTRS = ("priors_json", "priors_source", "variant_json", "latent")
+
+
+class ModelFileError(ValueError):
+    """A file is not a readable model file (or a model file cannot be written there)."""
 
 
 def _bools_to_int(ds: xr.Dataset) -> xr.Dataset:
@@ -50,10 +58,17 @@ def save_fit(
 
     Raises
     ------
+    ModelFileError
+        If ``path`` does not end in ``.nc`` (model files are netCDF).
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
     """
     path = Path(path)
+    if path.suffix.lower() != SUFFIX:
+        raise ModelFileError(
+            f"{path}: a model file is netCDF and its name must end in {SUFFIX} (not "
+            f"{path.suffix or 'no suffix'!r}), e.g. {path.with_suffix(SUFFIX).name}"
+        )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     out = idata.copy()
@@ -85,17 +100,43 @@ def load_fit(path: str | os.PathLike) -> tuple[dict, az.InferenceData]:
     (dict, arviz.InferenceData)
         The model's settings (``panel``, ``events``, ``priors``, ``variant``, ``latent``: the
         arguments of :class:`causal_model.TensionModel`) and the fit.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ModelFileError
+        If the file is not netCDF, is not a causal_model fit, or its attributes are damaged;
+        the message names the file.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model file not found: {path}")
-    idata = az.from_netcdf(path, engine="h5netcdf")
+    try:
+        idata = az.from_netcdf(path, engine="h5netcdf")
+    except Exception as exc:  # h5py/netCDF raise OSError, ValueError, KeyError...
+        raise ModelFileError(
+            f"{path}: not a readable netCDF model file ({type(exc).__name__}: {exc}); "
+            "save fits with TensionModel.save() or `causal-model fit`"
+        ) from exc
     missing = [g for g in (PANEL_GROUP, EVENTS_GROUP) if g not in idata.groups()]
-    if missing or "priors_json" not in idata.attrs:
-        raise ValueError(
-            f"{path} is not a causal_model fit (missing {missing or 'attrs'}); "
+    missing += [a for a in _ATTRS if a not in idata.attrs]
+    if missing:
+        raise ModelFileError(
+            f"{path} is not a causal_model fit (missing {', '.join(missing)}); "
             "save fits with TensionModel.save()"
         )
+    try:
+        settings = _settings(idata)
+    except Exception as exc:  # damaged JSON, unknown prior or variant flags...
+        raise ModelFileError(
+            f"{path}: damaged model file ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+            "it was changed after it was saved or comes from another version: refit and save"
+        ) from exc
+    return settings, idata
+
+
+def _settings(idata: az.InferenceData) -> dict:
     panel = _ints_to_bool(idata[PANEL_GROUP].load())
     events = _ints_to_bool(idata[EVENTS_GROUP].load())
     for ds in (panel, events):
@@ -104,14 +145,13 @@ def load_fit(path: str | os.PathLike) -> tuple[dict, az.InferenceData]:
         json.loads(idata.attrs["priors_json"]), source=idata.attrs["priors_source"]
     )
     variant = Variant.from_dict(json.loads(idata.attrs["variant_json"]))
-    settings = {
+    return {
         "panel": panel,
         "events": events,
         "priors": priors,
         "variant": variant,
         "latent": str(idata.attrs["latent"]),
     }
-    return settings, idata
 
 
-__all__ = ["load_fit", "save_fit"]
+__all__ = ["SUFFIX", "ModelFileError", "load_fit", "save_fit"]

@@ -9,6 +9,7 @@ comparisons are functions of a model and its fit (:mod:`causal_model.analysis`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import arviz as az
 import numpy as np
@@ -17,8 +18,9 @@ import xarray as xr
 
 from causal_model.defaults import DEFAULT_DRAWS, DEFAULT_TUNE
 from causal_model.dims import STATE, YEAR
+from causal_model.inference.arguments import check_fit_arguments
 from causal_model.inference.diagnostics import diagnose
-from causal_model.inference.model_file import load_fit, save_fit
+from causal_model.inference.model_file import ModelFileError, load_fit, save_fit
 from causal_model.inference.postprocess import (
     constant_data,
     draw_states,
@@ -81,6 +83,7 @@ class TensionModel(ModelDefinition):
         random_seed: int | None = None,
         progressbar: bool = False,
         diagnostics: bool = True,
+        status: Callable[[str], None] | None = None,
         **sampler_kwargs,
     ) -> az.InferenceData:
         """Sample the posterior and return InferenceData with named dims.
@@ -100,6 +103,8 @@ class TensionModel(ModelDefinition):
         diagnostics
             Warn (ConvergenceWarning) when R-hat > 1.01, bulk ESS < 400 or a transition
             diverged; the table is kept in ``self.diagnostics_``.
+        status
+            Called with one line per phase (compiling, sampling), e.g. ``print``.
 
         Returns
         -------
@@ -108,7 +113,18 @@ class TensionModel(ModelDefinition):
             ``tension``, ``elite``), ``log_likelihood`` (one variable per indicator, dims
             chain, draw, year; NaN where unobserved), ``observed_data``, ``constant_data``,
             ``sample_stats``.
+
+        Raises
+        ------
+        ValueError
+            For a bad argument (``draws``, ``tune`` and ``chains`` must be positive integers,
+            ``random_seed`` None or a non-negative integer), before anything is built.
+        KeyboardInterrupt
+            When interrupted: the sampler is stopped and no fit is returned.
+        causal_model.inference.arguments.IncompleteFitError
+            When the sampler returned fewer chains or draws than asked for, or NaN draws.
         """
+        draws, tune, chains, random_seed = check_fit_arguments(draws, tune, chains, random_seed)
         if sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
         if sampler == "numpyro" and self.latent == "marginal":
@@ -134,6 +150,7 @@ class TensionModel(ModelDefinition):
             cache_key=self.structure_key(),
             data=data,
             timing=timing,
+            status=status,
             **sampler_kwargs,
         )
         t1 = time.perf_counter()
@@ -190,8 +207,22 @@ class TensionModel(ModelDefinition):
 
     @classmethod
     def load(cls, path) -> TensionModel:
-        """Rebuild a model saved by :meth:`save`; its fit is in ``model.idata_``."""
+        """Rebuild a model saved by :meth:`save`; its fit is in ``model.idata_``.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no such file.
+        causal_model.inference.model_file.ModelFileError
+            If the file is not a readable model file; the message names the file.
+        """
         settings, idata = load_fit(path)
-        model = cls(**settings)
+        try:
+            model = cls(**settings)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelFileError(
+                f"{path}: its settings do not make a model ({exc}); the file was changed "
+                "after it was saved or comes from another version: refit and save it again"
+            ) from exc
         model.idata_ = idata
         return model
