@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from causal_model import plotting
@@ -25,7 +26,9 @@ def test_fan_chart(runs, tmp_path):
     events = [ln for ln in ax.lines if ln.get_gid() == GID_EVENT]
     assert len(events) == 9 + 2  # 9 past changes of leader and the 2 scenario events
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "Obama" in texts and "p = 1.00" in texts
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "Obama" in texts and "p = 1.00" in legend
+    assert "Monte Carlo" in texts and "±" in texts  # headline probabilities with their MC error
     assert "year" in ax.get_xlabel() and "tension" in ax.get_ylabel()
     labels = ax.get_legend_handles_labels()[1]
     assert any("russian_change" in lab for lab in labels)
@@ -38,13 +41,23 @@ def test_figure_plots(tiny_fit, runs):
     pred = runs["default"]
     fig = plotting.plot_indicator_forecasts(pred)
     assert isinstance(fig, Figure) and len(fig.axes) == len(pred.observed_data.data_vars)
-    assert isinstance(plotting.plot_drivers(pred), Figure)
+    fig = plotting.plot_drivers(pred)
+    assert isinstance(fig, Figure) and fig.legends  # a legend of the median and the bands
+    titles = [ax.get_title(loc="right") for ax in fig.axes]
+    assert all(t.startswith("effect on tension: β = ") for t in titles)
+    assert "raises tension" not in " ".join(ax.get_ylabel() for ax in fig.axes)
     assert isinstance(plotting.plot_decomposition(pred), Axes)
     assert isinstance(plotting.plot_decomposition(idata), Axes)
     ax = plotting.plot_elite_response(idata)
-    assert isinstance(ax, Axes) and any("half-life" in t.get_text() for t in ax.texts)
+    labels = ax.get_legend_handles_labels()[1]
+    assert isinstance(ax, Axes) and any("half-life: median" in lab for lab in labels)
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # no mixing fills
     prior = model.sample_prior_predictive(draws=50, random_seed=1)
-    assert isinstance(plotting.plot_parameters(idata, prior=prior), Axes)
+    fig = plotting.plot_parameters(idata, prior=prior)
+    assert isinstance(fig, Figure) and fig.figure is fig  # pipeline calls .figure
+    units = {ax.get_xlabel() for ax in fig.axes}
+    assert "years" in units and len(units) == len(fig.axes)  # one unit per axes
+    assert not any("HDI" in t.get_text() for ax in fig.axes for t in ax.texts)
     eff = intervene(model, idata, {"security": -1.0}, from_year=2027, random_seed=1)
     assert isinstance(plotting.plot_effect(eff), Figure)
     cf = counterfactual(model, idata, drop_events=["us_2009_obama"])
@@ -53,6 +66,15 @@ def test_figure_plots(tiny_fit, runs):
         pred.posterior_predictive, model.panel, title="Posterior predictive check"
     )
     assert isinstance(fig, Figure)
+    ylabels = {ax.get_title(loc="left"): ax.get_ylabel() for ax in fig.axes}
+    assert ylabels["unga_agreement"] == "share of votes"
+    assert ylabels["gpr_russia"] == "% of newspaper articles"  # exp of the log, not log
+    gpr = next(ax for ax in fig.axes if ax.get_title(loc="left") == "gpr_russia")
+    assert min(c.get_paths()[0].vertices[:, 1].min() for c in gpr.collections) > 0
+    model_scale = plotting.plot_predictive_check(
+        pred.posterior_predictive, model.panel, scale="model"
+    )
+    assert model_scale.axes[0].get_ylabel() == "log(% of newspaper articles)"
 
 
 def test_plots_draw_into_given_axes(tiny_fit, runs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,6 +11,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from causal_model.analysis.summaries import SCALES, indicator_unit, natural_values
 from causal_model.dims import INDICATOR, YEAR
 
 __all__ = ["plot_predictive_check"]
@@ -23,6 +25,7 @@ def plot_predictive_check(
     intervals: tuple[float, float] = (0.5, 0.9),
     ncols: int = 4,
     title: str = "Prior predictive check",
+    scale: str = "natural",
 ) -> Figure:
     """Small multiples of predictive bands per indicator with the observed values on top.
 
@@ -42,21 +45,42 @@ def plot_predictive_check(
         Panels per row.
     title
         Figure title.
+    scale
+        ``"natural"`` (default): every indicator in its own unit (the registry's log or
+        logit undone, binomial counts as shares of the year's trials; a year without trials
+        has no share and is left blank), labelled on its y axis; ``"model"``: the panel's
+        ``value`` scale (counts for count and binomial indicators).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     keys = [str(k) for k in panel[INDICATOR].values if str(k) in predictive]
     nrows = math.ceil(len(keys) / ncols)
     fig = fig or plt.figure(figsize=(3.2 * ncols, 2.4 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     years = panel[YEAR].values
     for ax, key in zip(axes, keys, strict=False):
-        draws = predictive[key].transpose("chain", "draw", YEAR).values
+        sel = {INDICATOR: key}
+        family = str(panel["family"].sel(sel).item())
+        transform = (
+            str(panel["transform"].sel(sel).item()) if "transform" in panel.coords else "none"
+        )
+        unit = str(panel["unit"].sel(sel).item()) if "unit" in panel.coords else ""
+        draws = predictive[key].transpose("chain", "draw", YEAR).values.astype(float)
         flat = draws.reshape(-1, draws.shape[-1])
+        counts = family in ("poisson", "negative_binomial", "binomial")
+        obs = panel["raw" if counts else "value"].sel(sel).values.astype(float)
+        if scale == "natural":
+            trials = panel["trials"].sel(sel).values if family == "binomial" else None
+            flat = natural_values(flat, transform=transform, family=family, trials=trials)
+            obs = natural_values(obs, transform=transform, family=family, trials=trials)
         for width, alpha in zip(sorted(intervals, reverse=True), (0.25, 0.45), strict=False):
-            lo, hi = np.nanquantile(flat, [(1 - width) / 2, (1 + width) / 2], axis=0)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # years without a share
+                lo, hi = np.nanquantile(flat, [(1 - width) / 2, (1 + width) / 2], axis=0)
             ax.fill_between(
                 years,
                 lo,
@@ -66,9 +90,11 @@ def plot_predictive_check(
                 lw=0,
                 label=f"{int(width * 100)}% predictive",
             )
-        family = str(panel["family"].sel({INDICATOR: key}).item())
-        obs = panel["raw" if family in ("poisson", "negative_binomial", "binomial") else "value"]
-        ax.plot(years, obs.sel({INDICATOR: key}).values, "k.", ms=4, label="observed")
+        ax.plot(years, obs, "k.", ms=4, label="observed")
+        if scale == "model" and counts:
+            transform = "none"  # counts are drawn as counts on the model scale too
+        label = indicator_unit(unit, transform=transform, family=family, scale=scale)
+        ax.set_ylabel(label, fontsize=7)
         ax.set_title(key, fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
         ax.set_xlabel("year", fontsize=7)

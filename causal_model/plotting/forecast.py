@@ -14,9 +14,10 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from causal_model.analysis.summaries import headline_probabilities
+from causal_model.analysis.summaries import format_probability, headline_table
 from causal_model.dims import YEAR
 from causal_model.plotting.data import EVENT_COLORS
 
@@ -62,7 +63,13 @@ def band(
         if gid:
             poly.set_gid(gid)
     if median:
-        ax.plot(years, np.nanmedian(draws, axis=0), color=color, lw=1.6, label=label)
+        ax.plot(
+            years,
+            np.nanmedian(draws, axis=0),
+            color=color,
+            lw=1.6,
+            label=f"{label}: median" if label else None,
+        )
 
 
 def year_axis(ax: Axes) -> None:
@@ -71,9 +78,29 @@ def year_axis(ax: Axes) -> None:
     ax.set_xlabel("year")
 
 
-def _mark_events(ax: Axes, pred: az.InferenceData, *, since: float) -> None:
-    """Vertical lines for past changes of leader (after ``since``) and the future events."""
-    ymax = ax.get_ylim()[1]
+def _event_label(ax: Axes, t: float, text: str, color: str, *, right: bool) -> None:
+    """A rotated label just above the axes at ``t``, right or left of its line."""
+    ax.annotate(
+        text,
+        xy=(t, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(1.0 if right else -1.0, 2),
+        textcoords="offset points",
+        rotation=90,
+        ha="left" if right else "right",
+        va="bottom",
+        fontsize=7,
+        color=color,
+        annotation_clip=False,
+    )
+
+
+def _mark_events(ax: Axes, pred: az.InferenceData, *, since: float) -> list:
+    """Vertical lines for past changes of leader (after ``since``), labelled with the new
+    leader above the axes (US right of its line, Russia left, so close pairs do not meet), and
+    dashed lines for the scenario's future events; returns legend handles of the latter (with
+    their probability)."""
+    lo, hi = ax.get_xlim()
     if "constant_data" in pred.groups() and "event_time" in pred.constant_data:
         cd = pred.constant_data
         for t, country, who in zip(
@@ -87,7 +114,10 @@ def _mark_events(ax: Axes, pred: az.InferenceData, *, since: float) -> None:
             color = EVENT_COLORS.get(str(country), "0.4")
             line = ax.axvline(t, color=color, lw=0.8, ls=":", alpha=0.8)
             line.set_gid(GID_EVENT)
-            ax.text(t, ymax, f" {who}", rotation=90, va="top", ha="left", fontsize=7, color=color)
+            right = str(country) != "RUS"
+            right = False if t > hi - 1.0 else (True if t < lo + 1.0 else right)
+            _event_label(ax, float(t), str(who), color, right=right)
+    handles = []
     pcd = pred.predictions_constant_data
     if "event_time" in pcd:
         for j, t in enumerate(pcd["event_time"].values):
@@ -97,16 +127,10 @@ def _mark_events(ax: Axes, pred: az.InferenceData, *, since: float) -> None:
             line = ax.axvline(t, color=color, lw=1.0, ls="--")
             line.set_gid(GID_EVENT)
             who = "new US president" if etype == "us" else "new Russian leader"
-            ax.text(
-                t,
-                ymax,
-                f" {who}\n p = {p:.2f}",
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=7,
-                color=color,
+            handles.append(
+                Line2D([], [], color=color, lw=1.0, ls="--", label=f"{who} {t:.0f}: p = {p:.2f}")
             )
+    return handles
 
 
 def plot_forecast(
@@ -136,10 +160,11 @@ def plot_forecast(
     since
         First year shown (default: the panel's first year).
     events
-        Mark past changes of leader (with the new leader's name) and the scenario's events
-        (with their probability).
+        Mark past changes of leader (the new leader's name above the axes) and the
+        scenario's future events (in the legend, with their probability).
     headline
-        Print the headline probabilities (claim 5 of the scorecard) in a corner.
+        Print the headline probabilities with their Monte Carlo standard errors under the
+        axes, beside the legend.
     title
         Axes title; default names the scenario.
 
@@ -148,7 +173,7 @@ def plot_forecast(
     matplotlib.axes.Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 6), layout="constrained")
     hist = pred.posterior["tension"]
     fc = pred.predictions["tension"]
     start = int(fc[YEAR].min())
@@ -160,7 +185,7 @@ def plot_forecast(
         _flat(h),
         color=HISTORY_COLOR,
         intervals=intervals,
-        label="posterior (fitted years)",
+        label="fitted years",
         gid=GID_HISTORY,
     )
     band(
@@ -185,34 +210,58 @@ def plot_forecast(
             color=color,
             lw=1.5,
             ls="--",
-            label=f"scenario {name}: median and 90% interval",
+            label=f"scenario {name}: median, 90% (dotted)",
         )
         for q in (0.05, 0.95):
             ax.plot(yrs, np.quantile(draws, q, axis=0), color=color, lw=0.8, ls=":")
-    ax.axvspan(start - 0.5, float(fc[YEAR].max()) + 0.5, color="0.96", zorder=-10)
+    end = float(fc[YEAR].max()) + 0.5
+    ax.set_xlim(since - 0.5, end + 0.3)
+    ax.axvspan(start - 0.5, end, color="0.95", zorder=-10)
     ax.axhline(0.0, color="0.6", lw=0.6)
-    ax.text(
-        start - 0.4, ax.get_ylim()[0], " forecast / nowcast", fontsize=7, va="bottom", color="0.4"
+    ax.annotate(
+        "nowcast / forecast",
+        xy=(start - 0.5, 0),
+        xycoords=("data", "axes fraction"),
+        xytext=(2, 3),
+        textcoords="offset points",
+        fontsize=7,
+        color="0.35",
+        va="bottom",
+        ha="left",
     )
-    if events:
-        _mark_events(ax, pred, since=since)
+    handles = _mark_events(ax, pred, since=since) if events else []
     year_axis(ax)
-    ax.set_ylabel("latent tension (sd of the anchor indicator)")
+    ax.set_ylabel("latent tension (sd of the anchor indicator; 0 = its mean)")
+    last = int(fc[YEAR].max())
+    pad = 6.0
+    if events and "constant_data" in pred.groups() and "event_label" in pred.constant_data:
+        longest = max((len(str(x)) for x in pred.constant_data["event_label"].values), default=0)
+        pad += 7 * 0.6 * longest + 4
     ax.set_title(
-        title or f"US–Russia tension: posterior and forecast to {int(fc[YEAR].max())}", loc="left"
+        title or f"US–Russia tension: posterior and forecast to {last}", loc="left", pad=pad
     )
-    ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=2)
+    h0, l0 = ax.get_legend_handles_labels()
+    ax.legend(
+        h0 + handles,
+        l0 + [x.get_label() for x in handles],
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.1),
+        fontsize=7,
+        frameon=False,
+        ncols=2,
+    )
     if headline:
-        text = "\n".join(f"{k} = {v:.2f}" for k, v in headline_probabilities(pred).items())
+        table = headline_table(pred)
+        text = "\n".join(f"{k} = {format_probability(r)}" for k, r in table.iterrows())
         ax.text(
-            0.99,
-            0.02,
-            text,
+            1.0,
+            -0.1,
+            "headline (± Monte Carlo se)\n" + text,
             transform=ax.transAxes,
             ha="right",
-            va="bottom",
+            va="top",
             fontsize=7,
-            bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9},
+            bbox={"facecolor": "white", "edgecolor": "0.7"},
         )
     return ax
 
@@ -298,10 +347,9 @@ def plot_indicator_forecasts(
     for ax in axes[len(keys) :]:
         ax.remove()
     handles, labels = axes[0].get_legend_handles_labels()
-    keep = [i for i, lab in enumerate(labels) if "interval" not in lab or "90%" in lab]
     fig.legend(
-        [handles[i] for i in keep],
-        [labels[i] for i in keep],
+        handles,
+        labels,
         loc="outside lower center",
         ncols=4,
         fontsize=8,

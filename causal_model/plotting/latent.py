@@ -9,6 +9,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from causal_model.analysis.decomposition import COMPONENT, decompose, latent_history
 from causal_model.dims import DRIVER, EVENT_TYPES, YEAR
@@ -36,13 +38,19 @@ def _forecast_start(data: az.InferenceData) -> int | None:
     return int(data.predictions[YEAR].min()) if "predictions" in data.groups() else None
 
 
+def _interval_text(draws: np.ndarray, interval: float = 0.9) -> str:
+    lo, hi = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2])
+    return f"{np.median(draws):+.2f} ({lo:+.2f} to {hi:+.2f})"
+
+
 def plot_drivers(
     data: az.InferenceData,
     *,
     fig: Figure | None = None,
     intervals: tuple[float, ...] = (0.5, 0.9),
 ) -> Figure:
-    """One panel per latent driver: posterior path (and forecast) with bands.
+    """One panel per latent driver: posterior path (and forecast) with bands, titled with the
+    driver's estimated effect on tension.
 
     Parameters
     ----------
@@ -56,12 +64,14 @@ def plot_drivers(
     Returns
     -------
     matplotlib.figure.Figure
+        One axes per driver; a legend of the median, the bands and the forecast shading.
     """
     paths = latent_history(data)
     drivers = [str(d) for d in paths[DRIVER].values]
-    fig = fig or plt.figure(figsize=(4 * len(drivers), 3.2), layout="constrained")
+    fig = fig or plt.figure(figsize=(4.2 * len(drivers), 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(drivers), sharey=True))
     start = _forecast_start(data)
+    beta = paths["beta"] if "beta" in paths else None
     for ax, d in zip(axes, drivers, strict=True):
         da = paths["drivers"].sel({DRIVER: d})
         band(
@@ -75,10 +85,32 @@ def plot_drivers(
         if start is not None:
             ax.axvspan(start - 0.5, float(da[YEAR].max()) + 0.5, color="0.93", zorder=-10)
         ax.axhline(0, color="0.6", lw=0.6)
-        ax.set_title(d, loc="left")
+        ax.set_title(d, loc="left", fontsize=10, fontweight="bold")
+        if beta is not None:
+            b = _flat(beta.sel({DRIVER: d})).ravel()
+            ax.set_title(
+                f"effect on tension: β = {_interval_text(b)}",
+                loc="right",
+                fontsize=7.5,
+                color="0.3",
+            )
         year_axis(ax)
-    axes[0].set_ylabel("driver (sd units; + raises tension)")
-    fig.suptitle("Latent drivers (shaded: forecast / nowcast)", fontweight="bold")
+    axes[0].set_ylabel("driver (sd units)")
+    gray = "0.35"
+    handles = [Line2D([], [], color=gray, lw=1.6, label="median")]
+    shade = 1.0
+    for w, a in zip(sorted(intervals, reverse=True), (0.18, 0.35, 0.5), strict=False):
+        shade *= 1 - a  # the narrower band is drawn over the wider ones
+        handles.append(Patch(color=gray, alpha=1 - shade, lw=0, label=f"{int(w * 100)}% interval"))
+    if start is not None:
+        handles.append(Patch(fc="0.93", ec="0.6", lw=0.6, label="nowcast / forecast years"))
+    handles.append(
+        Line2D([], [], ls="none", label="β: median (90% interval); + raises tension, − lowers it")
+    )
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False
+    )
+    fig.suptitle("Latent drivers", fontweight="bold")
     return fig
 
 
@@ -133,7 +165,7 @@ def plot_decomposition(
         ax.text(start - 0.4, ax.get_ylim()[1], " forecast", va="top", fontsize=7, color="0.4")
     ax.axhline(0, color="0.4", lw=0.6)
     year_axis(ax)
-    ax.set_ylabel("contribution to tension (sd)")
+    ax.set_ylabel("contribution to tension (tension units)")
     ax.set_title(title or "What drives tension: posterior-mean contributions", loc="left")
     ax.legend(loc="upper left", fontsize=7, ncols=3, frameon=False)
     return ax
@@ -174,34 +206,53 @@ def plot_elite_response(
     if "elite_mu" not in post:
         raise ValueError("this fit has no elite-circulation effect (variant no_elite)")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+        _, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
     shape = get_elite_response(str(idata.attrs.get("elite_response", "exponential")))
     curve = _flat(shape.sample_curve(post, np.linspace(0, years, 200)))
     s = np.linspace(0, years, 200)
+    width = int(round(interval * 100))
+    qs = [(1 - interval) / 2, (1 + interval) / 2]
     for etype in event_types:
         mu = _flat(post["elite_mu"].sel(event_type=etype))
         resp = mu[:, None] * curve
         color = EVENT_TYPE_COLORS.get(etype, "0.3")
-        band(ax, s, resp, color=color, intervals=(interval,), label=EVENT_TYPE_LABELS[etype])
+        # interval edges as lines, not translucent fills: overlapping fills would mix into a
+        # colour no legend entry shows
+        ax.plot(
+            s,
+            np.median(resp, axis=0),
+            color=color,
+            lw=1.8,
+            label=f"{EVENT_TYPE_LABELS[etype]}: median",
+        )
+        lo, hi = np.quantile(resp, qs, axis=0)
+        ax.plot(s, lo, color=color, lw=0.9, ls="--", label=f"{EVENT_TYPE_LABELS[etype]}: {width}%")
+        ax.plot(s, hi, color=color, lw=0.9, ls="--")
     params = {p: _flat(post[p]) for p in shape.parameters}
     hl = shape.half_life(params) if params else np.array([np.inf])
     if np.isfinite(hl).all():
-        med = float(np.median(hl))
-        lo, hi = np.quantile(hl, [(1 - interval) / 2, (1 + interval) / 2])
-        ax.axvline(med, color="k", ls="--", lw=1)
-        ax.axvspan(lo, hi, color="k", alpha=0.06, lw=0)
-        ax.text(
-            med,
-            ax.get_ylim()[0],
-            f" half-life {med:.1f} y ({lo:.1f}-{hi:.1f})",
-            fontsize=8,
-            va="bottom",
+        med, mean = float(np.median(hl)), float(np.mean(hl))
+        lo, hi = np.quantile(hl, qs)
+        ax.axvline(
+            med, color="k", ls="-.", lw=1, label=f"half-life: median {med:.2f} y, mean {mean:.2f} y"
+        )
+        ax.axvspan(
+            lo,
+            hi,
+            color="0.5",
+            alpha=0.12,
+            lw=0,
+            label=f"half-life {width}% interval ({lo:.1f}–{hi:.1f} y)",
         )
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_xlabel("years since the change of head of state")
-    ax.set_ylabel("effect on tension (sd; < 0 improves relations)")
-    ax.set_title("Elite circulation: impulse response (mean effect of an event type)", loc="left")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_ylabel("effect on tension (tension units)")
+    ax.set_title(
+        "Elite circulation: mean effect of a change of leader (< 0: relations improve)",
+        loc="left",
+        fontsize=10,
+    )
+    ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.14), ncols=2)
     return ax
 
 
