@@ -46,6 +46,7 @@ GAUSSIAN_INDICATOR = "gaussian_indicator"  # normal / student_t indicators (nois
 T_INDICATOR = "t_indicator"  # student_t indicators (degrees of freedom)
 NB_INDICATOR = "nb_indicator"  # negative-binomial indicators (dispersion)
 INTERCEPT_INDICATOR = "intercept_indicator"  # indicators with a free intercept (not anchors)
+IDIO_INDICATOR = "idio_indicator"  # indicators with AR(1) deviations (an extra state each)
 SHOCK_YEAR = "shock_year"  # years of the state's innovations (every year but the first)
 STATE = "state"  # latent states of the state-space form: the drivers, then the residual
 RESIDUAL = "residual"

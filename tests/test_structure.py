@@ -16,17 +16,34 @@ from causal_model.model.structure import (
     state_space,
     stationary_coupling,
 )
+from causal_model.specification.variants import Variant
 
-PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "p0", "lam", "elite")
+PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "q_time", "p0", "lam", "elite")
+
+
+DYNAMICS = {
+    "level_t_flow_own": Variant(
+        name="level_t_flow_own",
+        tension_dynamics="random_walk",
+        shocks="student_t",
+        stocks="flow",
+        idiosyncratic=("unga_distance", "pew_russians_fav_us"),
+    ),
+    "rw_persistent": Variant(
+        name="rw_persistent", driver_dynamics="random_walk", tension_dynamics="persistent"
+    ),
+    "coupled_own": Variant(name="coupled_own", coupled=True, idiosyncratic=("unga_distance",)),
+}
 
 
 @pytest.mark.parametrize(
-    "variant", ["reference", "coupled", "single_driver", "permanent_elite", "no_elite"]
+    "variant",
+    ["reference", "coupled", "single_driver", "permanent_elite", "no_elite", *DYNAMICS],
 )
 def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
     """state_space with PyTensor (compiled, one draw at a time) equals state_space with NumPy
     (all draws at once), for prior draws of every structural parameter."""
-    m = TensionModel(panel, variant=variant)
+    m = TensionModel(panel, variant=DYNAMICS.get(variant, variant))
     layout = m.layout
     model = m.build()
     names = [
@@ -94,3 +111,35 @@ def test_coupling_keeps_every_var_stationary() -> None:
     # the unconstrained maximum pushes a row right up to (not over) the unit circle
     c = stationary_coupling(np.array([0.9, 0.9]), np.full((2, 2), 50.0), 2)
     assert np.allclose(c, [[0.0, 0.1], [0.1, 0.0]])
+
+
+def test_dynamics_mean_what_they_say(panel):
+    """Random walks have persistence 1 and start N(0, 1); Student-t shocks scale the residual's
+    yearly variance by 1 / w; an idiosyncratic indicator loads 1 on its own AR(1) state."""
+    v = DYNAMICS["level_t_flow_own"]
+    m = TensionModel(panel, variant=v)
+    layout = m.layout
+    params = posterior_parameters(prior_draws(m, 2, random_seed=3), layout)
+    ss = state_space(params, layout)
+    k, r = layout.n_drivers, layout.residual
+    assert r == k and layout.n_states == k + 1 + 2
+    assert np.all(ss.a[:, r, r] == 1.0) and np.all(ss.p0[:, r, r] == 1.0)
+    np.testing.assert_allclose(ss.q_diag[:, r], params["level_sigma"] ** 2)
+    np.testing.assert_allclose(ss.q_time[:, 1:, r], ss.q_diag[:, None, r] / params["shock_weight"])
+    np.testing.assert_allclose(
+        ss.q_time[:, 1:, :r], np.broadcast_to(ss.q_diag[:, None, :r], ss.q_time[:, 1:, :r].shape)
+    )
+    i = m.data.indicators.index("unga_distance")
+    assert np.all(ss.z[:, i, k + 1] == 1.0) and np.all(ss.z[:, i, k + 2] == 0.0)
+    rho, sig = params["idio_rho"][:, 0], params["idio_sigma"][:, 0]
+    np.testing.assert_allclose(ss.a[:, k + 1, k + 1], rho)
+    np.testing.assert_allclose(ss.p0[:, k + 1, k + 1], sig**2)
+    np.testing.assert_allclose(ss.q_diag[:, k + 1], sig**2 * (1 - rho**2))
+    # stocks as flows: the yearly change of the sanctions in force is the modelled count
+    j = m.data.indicators.index("us_sanctions")
+    level = panel["value"].sel(indicator="us_sanctions").values
+    change = np.diff(level)
+    ok = np.isfinite(change)
+    assert m.data.stock[j]
+    np.testing.assert_array_equal(m.data.y[1:, j][ok], change[ok])
+    assert not m.data.mask[0, j]

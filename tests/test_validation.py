@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from causal_model import TensionModel
-from causal_model.validation import baselines, lfo_cv, lfo_summary, scores
+from causal_model.validation import baselines, coverage, lfo_cv, lfo_summary, skill
 from causal_model.validation.lfo import mask_after
+from causal_model.validation.lfo_scoring import cell_scores
 
 LFO_KW = {"draws": 60, "tune": 100, "chains": 2, "random_seed": 4, "progress": False}
 
@@ -24,21 +26,49 @@ def test_mask_after_keeps_the_structure(panel):
     assert TensionModel(masked).structure_key() == TensionModel(panel).structure_key()
 
 
-def test_scores_agree_with_closed_forms():
+def test_forecast_scores_agree_with_closed_forms():
     rng = np.random.default_rng(0)
-    draws = rng.normal(1.0, 2.0, size=20000)
+    normal = baselines.NormalForecast(1.0, 2.0)
+    sample = baselines.SampleForecast(normal.sample(20_000, rng))
+
+    def closed(y):  # the CRPS of N(1, 2^2) in closed form
+        z = (y - 1.0) / 2.0
+        return 2.0 * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
+
     for y in (-2.0, 1.0, 4.5):
-        assert scores.crps_draws(draws, y) == pytest.approx(
-            scores.crps_normal(1.0, 2.0, y), rel=0.02
-        )
-    assert scores.crps_normal(0, 1, 0) == pytest.approx(2 * stats.norm.pdf(0) - 1 / np.sqrt(np.pi))
-    assert scores.in_interval(draws, 1.0, 0.5) and not scores.in_interval(draws, 9.0, 0.9)
-    assert scores.in_normal_interval(0, 1, 1.6, 0.9) and not scores.in_normal_interval(
-        0, 1, 1.7, 0.9
+        assert normal.crps(y) == pytest.approx(closed(y), rel=1e-10)
+        assert sample.crps(y) == pytest.approx(closed(y), rel=0.02)
+    # interval score: width plus 2 / alpha times the miss (Gneiting and Raftery 2007)
+    lo, hi = normal.quantile([0.05, 0.95])
+    row = cell_scores(normal, 6.0, rng, discrete=False, step=None)
+    assert row["is90"] == pytest.approx((hi - lo) + 2 / 0.1 * (6.0 - hi))
+    assert not row["in90"] and row["pit"] == pytest.approx(stats.norm.cdf(2.5))
+    inside = cell_scores(normal, 1.2, rng, discrete=False, step=None)
+    assert inside["in50"] and inside["is50"] == pytest.approx(
+        np.diff(normal.quantile([0.25, 0.75]))[0]
     )
-    p = np.exp(scores.normal_logscore(0, 1, 3, discrete_step=1.0))
-    assert p == pytest.approx(stats.norm.cdf(3.5) - stats.norm.cdf(2.5))
-    assert scores.log_mean_exp(np.log([0.2, 0.4])) == pytest.approx(np.log(0.3))
+    # a discrete outcome: its log score is the probability of y +- 1/2
+    p = np.exp(normal.logpdf(3.0, step=1.0))
+    assert p == pytest.approx(stats.norm.cdf(1.25) - stats.norm.cdf(0.75))
+
+
+def test_pit_of_calibrated_forecasts_is_uniform():
+    """Outcomes drawn from the forecasts themselves: the PIT is uniform (a Kolmogorov-Smirnov
+    test at the 0.1 % level with a fixed seed; it fails for too-narrow forecasts)."""
+    rng = np.random.default_rng(3)
+    fc = baselines.NormalForecast(0.0, 1.0)
+    pit = [cell_scores(fc, y, rng, discrete=False, step=None)["pit"] for y in rng.normal(size=500)]
+    assert stats.kstest(pit, "uniform").pvalue > 1e-3
+    narrow = baselines.NormalForecast(0.0, 0.5)
+    pit = [
+        cell_scores(narrow, y, rng, discrete=False, step=None)["pit"] for y in rng.normal(size=500)
+    ]
+    assert stats.kstest(pit, "uniform").pvalue < 1e-3
+    counts = baselines.SampleForecast(rng.poisson(3.0, 4000).astype(float))  # randomised PIT
+    pit = [
+        cell_scores(counts, y, rng, discrete=True, step=1.0)["pit"] for y in rng.poisson(3.0, 500)
+    ]
+    assert stats.kstest(pit, "uniform").pvalue > 1e-3
 
 
 def test_baselines():
@@ -47,31 +77,104 @@ def test_baselines():
     x = np.zeros(years.size)
     for t in range(1, years.size):
         x[t] = 1.0 + 0.6 * x[t - 1] + rng.normal(0, 0.1)
-    mu, sd = baselines.persistence(years, x, 2021)
-    assert mu == x[-1]
-    assert sd == pytest.approx(np.std(np.diff(x), ddof=1) * np.sqrt(2))
-    mu, sd = baselines.ar1(years, x, 2060)  # far ahead: the AR(1) mean 1 / (1 - 0.6) = 2.5
-    assert mu == pytest.approx(2.5, abs=0.1)
-    mu, sd = baselines.mean(years, x, 2021)
-    assert mu == pytest.approx(x.mean())
+    fc = baselines.persistence(years, x, 2021)
+    assert fc.mu == x[-1]
+    assert fc.sd == pytest.approx(np.std(np.diff(x), ddof=1) * np.sqrt(2))
+    assert baselines.ar1(years, x, 2060).mu == pytest.approx(2.5, abs=0.1)  # 1 / (1 - 0.6)
+    assert baselines.mean(years, x, 2021).mu == pytest.approx(x.mean())
+    trend = 0.3 * np.arange(years.size)
+    assert baselines.rw_drift(years, trend, 2022).mu == pytest.approx(trend[-1] + 0.9)
+    steps = np.array([0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 1.0, 0.0, 3.0, 0.0, 0.0, 1.0])
+    boot = baselines.boot(np.arange(2000, 2013), np.concatenate([[0.0], np.cumsum(steps)]), 2014)
+    # two resampled changes from the last ten: the support and the mean are known
+    assert boot.draws.min() >= 9.0 and boot.draws.max() <= 9.0 + 6.0
+    assert boot.draws.mean() == pytest.approx(9.0 + 2 * steps[-10:].mean(), abs=0.1)
     gap = np.array([2000, 2002, 2004])  # no consecutive years: no year-on-year change
     assert baselines.persistence(gap, np.ones(3), 2005) is None
+
+
+def _table(rng, methods=("model", "persistence", "mean"), origins=range(2008, 2014)):
+    rows = []
+    for o in origins:
+        for h in (1, 2):
+            for k in ("a", "b", "c"):
+                for m in methods:
+                    rows.append(
+                        {
+                            "origin": o,
+                            "horizon": h,
+                            "indicator": k,
+                            "latent": "tension" if k != "c" else "security",
+                            "method": m,
+                            "crps": rng.uniform(0.1, 1.0) * (0.5 if m == "model" else 1.0),
+                            "lpd": -1.0,
+                            "in50": rng.uniform() < 0.5,
+                            "in90": rng.uniform() < 0.9,
+                            "is50": 1.0,
+                            "is90": 2.0,
+                            "pit": rng.uniform(),
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_skill_is_the_geometric_mean_of_ratios_with_a_jackknife_error():
+    table = _table(np.random.default_rng(5))
+    got = skill(table).loc[("model", 1)]
+    t = table[(table.latent == "tension") & (table.horizon == 1)]
+
+    def geo(d):
+        sums = d.groupby(["indicator", "method"])["crps"].sum().unstack()
+        return np.exp(np.log(sums["model"] / sums["persistence"]).mean())
+
+    assert got["crps_ratio"] == pytest.approx(geo(t))
+    reps = np.array([geo(t[t.origin != o]) for o in sorted(t.origin.unique())])
+    n = reps.size
+    assert got["crps_ratio_se"] == pytest.approx(
+        np.sqrt((n - 1) / n * ((reps - reps.mean()) ** 2).sum())
+    )
+    assert got["n_indicators"] == 2
+    # an indicator that never moved (persistence's CRPS zero) is left out and counted
+    still = table.copy()
+    still.loc[(still.indicator == "a") & (still.method == "persistence"), "crps"] = 0.0
+    s = skill(still).loc[("model", 1)]
+    assert s["n_indicators"] == 1 and s["n_unchanged"] == 1 and np.isfinite(s["crps_ratio"])
+    cov = coverage(table)
+    assert cov.loc[("model", "all"), "n"] == len(
+        table[(table.method == "model") & (table.latent == "tension")]
+    )
 
 
 def test_lfo_serial_refits_reuse_the_compiled_sampler(tiny_fit):
     model, _ = tiny_fit
     table = lfo_cv(model, origins=[2012, 2016], horizons=(1, 2), executor=None, **LFO_KW)
-    assert set(table.method) == {"model", "persistence", "ar1", "mean"}
-    assert set(table.horizon) == {1, 2} and set(table.origin) == {2012, 2016}
-    assert (table.crps >= 0).all() and np.isfinite(table.lpd).all()
+    cells = table[table.indicator != "joint"]
+    assert set(cells.method) == {"model", *baselines.BASELINES}
+    assert set(cells.horizon) == {1, 2} and set(cells.origin) == {2012, 2016}
+    assert (cells.crps >= 0).all() and np.isfinite(cells.lpd).all()
+    assert cells.pit.between(0, 1).all()
     assert table.attrs["compile_cached"] == {2012: True, 2016: True}  # tiny_fit compiled it
     # every baseline row scores a cell the model also scores
     key = ["origin", "horizon", "indicator"]
-    cells = set(map(tuple, table[table.method == "model"][key].values))
-    assert set(map(tuple, table[key].values)) == cells
+    model_cells = set(map(tuple, cells[cells.method == "model"][key].values))
+    assert set(map(tuple, cells[key].values)) == model_cells
+    # the joint forecast of the tension indicators: an energy score per method and target
+    joint = table[(table.indicator == "joint") & (table.latent == "tension")]
+    assert set(joint.method) >= {"model", "persistence"} and (joint.energy > 0).all()
     summary = lfo_summary(table)
-    assert (summary.xs("persistence", level="method")["crps_vs_persistence"] == 1.0).all()
-    assert summary.groupby(level="horizon")["rank"].min().eq(1).all()
+    assert summary.loc[("persistence", 1), "energy_ratio"] == pytest.approx(1.0)
+    assert summary.loc[("model", "all"), "n"] > 0
+
+
+def test_forecasts_from_an_origin_see_nothing_after_it(tiny_fit):
+    """The data of the refit at an origin do not depend on anything after it: two panels that
+    differ only after the origin give the same training panel (and so the same fit)."""
+    model, _ = tiny_fit
+    other = model.panel.copy(deep=True)
+    other["value"] = other["value"].where(other.year <= 2012, other["value"] + 5.0)
+    a, b = mask_after(model.panel, 2012), mask_after(other, 2012)
+    for name in ("raw", "value", "trials"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
 
 
 @pytest.mark.slow
@@ -91,7 +194,8 @@ def test_lfo_on_a_local_dask_cluster_matches_the_serial_run(tiny_fit):
     cols = ["origin", "horizon", "indicator", "method"]
     a = serial.sort_values(cols).reset_index(drop=True)
     b = remote.sort_values(cols).reset_index(drop=True)
-    np.testing.assert_allclose(a[["crps", "lpd"]].values, b[["crps", "lpd"]].values, rtol=1e-10)
+    cols_num = ["crps", "lpd", "is50", "is90"]
+    np.testing.assert_allclose(a[cols_num].values, b[cols_num].values, rtol=1e-10)
     assert (a[["in50", "in90"]].values == b[["in50", "in90"]].values).all()
 
 
@@ -119,35 +223,16 @@ def test_simulation_based_calibration_of_the_key_parameters(panel):
 
 
 def test_validation_plots_run_on_a_table():
-    import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from causal_model.plotting import plot_coverage, plot_lfo_skill, plot_pit
 
-    rng = np.random.default_rng(2)
-    rows = [
-        {
-            "origin": o,
-            "horizon": h,
-            "indicator": k,
-            "latent": "tension" if k == "a" else "security",
-            "method": m,
-            "crps": rng.uniform(0.1, 1),
-            "lpd": -1.0,
-            "in50": rng.uniform() < 0.5,
-            "in90": rng.uniform() < 0.9,
-            "pit": rng.uniform(),
-        }
-        for o in range(2008, 2012)
-        for h in (1, 2)
-        for k in ("a", "b")
-        for m in ("model", "persistence", "ar1", "mean")
-    ]
-    table = pd.DataFrame(rows)
+    table = _table(np.random.default_rng(2), methods=("model", "persistence", "ar1", "mean"))
     ax = plot_lfo_skill(table)
-    assert isinstance(ax, Axes) and len(ax.lines) == 5  # 4 methods + the line at 1
+    assert isinstance(ax, Axes) and len(ax.containers) == 3  # model, ar1, mean (+- 1 SE)
     assert isinstance(plot_coverage(table), Axes)
-    ax = plot_pit(table)
-    assert sum(p.get_height() for p in ax.patches) == len(table[table.method == "model"])
-    summary = lfo_summary(table, latent=None)
-    assert summary["n"].sum() == len(table)
+    fig = plot_pit(table)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2  # one histogram per horizon
+    n = len(table[(table.method == "model") & (table.latent == "tension")])
+    assert sum(p.get_height() for ax in fig.axes for p in ax.patches) == n

@@ -18,7 +18,7 @@ import arviz as az
 import numpy as np
 import xarray as xr
 
-from causal_model.dims import DRIVER, EVENT, EVENT_TYPES, YEAR
+from causal_model.dims import DRIVER, EVENT, EVENT_TYPES, IDIO_INDICATOR, YEAR
 from causal_model.families import CODES
 from causal_model.model.arrays import ModelData
 from causal_model.model.generate import innovations, run_states
@@ -163,9 +163,10 @@ def build_paths(
     years = np.arange(md.years[0], until + 1)
     prob, happens = realise(scen, model.priors, n_draws, r_happen, r_prior)
     elite, delta_f, names = _elite_paths(model, params, years + 0.5, scen, happens, r_delta)
-    x_panel = np.concatenate(
-        [flat(post["drivers"], YEAR, DRIVER), flat(post["residual"], YEAR)[..., None]], axis=-1
-    )
+    parts = [flat(post["drivers"], YEAR, DRIVER), flat(post["residual"], YEAR)[..., None]]
+    if layout.idio.size:
+        parts.append(flat(post["own_deviation"], YEAR, IDIO_INDICATOR))
+    x_panel = np.concatenate(parts, axis=-1)
     x_future = run_states(x_panel[:, -1], ss.a, innovations(ss, until - last, r_state))
     states = np.concatenate([x_panel, x_future], axis=1)
     innov = states.copy()

@@ -8,17 +8,17 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from causal_model.analysis.comparison import compare_variants, marginal_year_log_likelihood
 from causal_model.analysis.forecast import forecast
 from causal_model.analysis.scorecard import hypotheses
-from causal_model.app.pipeline import QUICK, RunSettings, fit_model
+from causal_model.app.evidence import COMPARISON_FILES, compare_fits, fit_variants
+from causal_model.app.settings import QUICK, RunSettings
 from causal_model.atomic import atomic_write
 from causal_model.data import load_us_russia
 from causal_model.inference import TensionModel
-from causal_model.plotting import plot_coverage, plot_elpd, plot_lfo_skill, plot_pit
-from causal_model.validation import lfo_cv, lfo_summary
+from causal_model.plotting import plot_coverage, plot_lfo_skill, plot_pit
+from causal_model.validation import TEST_ORIGINS, lfo_cv, lfo_summary
 
-COMPARE_FILES = ("compare.csv", "elpd.png", "hypotheses_evidence.csv")
+COMPARE_FILES = (*COMPARISON_FILES, "hypotheses_evidence.csv")
 LFO_FILES = ("lfo.csv", "lfo_summary.csv", "lfo_skill.png", "coverage.png", "pit.png")
 #: Origins of a ``quick`` LFO (smoke test).
 QUICK_ORIGINS = (2014, 2018)
@@ -29,41 +29,15 @@ def _save_fig(fig, path: Path) -> None:
     plt.close(fig)
 
 
-def fit_variants(s: RunSettings, *, quick: bool, log=print, panel=None, known=None) -> dict:
-    """Fit every variant of ``s.variants`` on the real panel: {name: (model, idata)}.
-
-    ``known`` maps variant names to already fitted (model, idata) pairs that are reused.
-    """
-    panel = load_us_russia(s.raw_dir) if panel is None else panel
-    out = dict(known or {})
-    for v in s.variants:
-        if v not in out:
-            out[v] = fit_model(s, variant=v, quick=quick, log=log, panel=panel)
-        m, fit = out[v]
-        if not v.startswith("drop_") and "year_marginal" not in fit.log_likelihood:
-            marginal_year_log_likelihood(m, fit)
-    return out
-
-
 def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) -> dict:
-    """Fit the variants, compare them, write :data:`COMPARE_FILES`; returns the pieces."""
+    """Fit the variants, compare them, write :data:`COMPARE_FILES`; returns the pieces
+    (``comparison``: the table written, ``tables``: the comparisons, ``fits``, ``scorecard``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if len(s.variants) < 2:
         raise ValueError("compare needs at least two variants, e.g. --variants reference,no_elite")
     fits = fit_variants(s, quick=quick, log=log, known=known)
-    tables = compare_variants({k: f for k, (m, f) in fits.items()})
-    main = tables[0]
-    # one table to show: the main comparison, plus the drop_* rows of the conditional one
-    # (column loo_kind says which comparison each row's ELPD comes from)
-    parts = [main.assign(loo_kind=main.attrs.get("kind", ""))]
-    if len(tables) > 1:
-        drops = [k for k in fits if k.startswith("drop_")]
-        parts.append(tables[1].loc[drops].assign(loo_kind="conditional"))
-    table = pd.concat(parts)
-    table.attrs = dict(main.attrs)
-    atomic_write(out / "compare.csv", lambda tmp: table.to_csv(tmp))
-    _save_fig(plot_elpd(main).figure, out / "elpd.png")
+    table, tables = compare_fits(fits, out)
     ref_name = "reference" if "reference" in fits else next(iter(fits))
     m, f = fits[ref_name]
     card = hypotheses(
@@ -73,7 +47,7 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
         coupled=fits["coupled"][1] if "coupled" in fits else None,
     )
     atomic_write(out / "hypotheses_evidence.csv", lambda tmp: card.to_csv(tmp, index=False))
-    return {"comparison": table, "fits": fits, "scorecard": card}
+    return {"comparison": table, "tables": tables, "fits": fits, "scorecard": card}
 
 
 def run_lfo(s: RunSettings, out_dir, *, quick: bool, progress: bool = True) -> pd.DataFrame:
@@ -82,7 +56,7 @@ def run_lfo(s: RunSettings, out_dir, *, quick: bool, progress: bool = True) -> p
     out = Path(out_dir)
     model = TensionModel(load_us_russia(s.raw_dir), priors=s.priors, variant=s.variant)
     kw = {"draws": QUICK["draws"], "tune": QUICK["tune"]} if quick else {}
-    origins = QUICK_ORIGINS if quick else range(2008, 2024)
+    origins = QUICK_ORIGINS if quick else TEST_ORIGINS
     table = lfo_cv(
         model,
         origins=origins,
@@ -95,7 +69,7 @@ def run_lfo(s: RunSettings, out_dir, *, quick: bool, progress: bool = True) -> p
     atomic_write(out / "lfo_summary.csv", lambda tmp: lfo_summary(table).to_csv(tmp))
     _save_fig(plot_lfo_skill(table).figure, out / "lfo_skill.png")
     _save_fig(plot_coverage(table).figure, out / "coverage.png")
-    _save_fig(plot_pit(table).figure, out / "pit.png")
+    _save_fig(plot_pit(table), out / "pit.png")
     return table
 
 

@@ -18,6 +18,9 @@ LATENT_VARS = (
     "state_innovation",
     "t_weight",
     "t_weight_z",  # the Student-t weights, sampled standardised (latent, like states)
+    "shock_weight",
+    "shock_weight_z",  # the Student-t shocks' yearly weights
+    "own_deviation",
     "elite",
     "tension",
     "drivers",

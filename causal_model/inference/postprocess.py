@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from causal_model import families
-from causal_model.dims import DRIVER, INDICATOR, T_INDICATOR, YEAR
+from causal_model.dims import DRIVER, IDIO_INDICATOR, INDICATOR, T_INDICATOR, YEAR
 from causal_model.model.arrays import ModelData
 from causal_model.model.statespace.laplace_numpy import sample_states
 from causal_model.model.structure import (
@@ -91,23 +91,28 @@ def _unflat(a: np.ndarray, coords: dict) -> np.ndarray:
     return a.reshape(len(coords["chain"]), len(coords["draw"]), *a.shape[1:])
 
 
-def latent_paths(md: ModelData, ss: StateSpace, states: np.ndarray, coords: dict) -> xr.Dataset:
-    """Drivers, residual, elite and tension paths (chain, draw, year[, driver])."""
-    k = len(md.drivers)
+def latent_paths(layout: Layout, ss: StateSpace, states: np.ndarray, coords: dict) -> xr.Dataset:
+    """Drivers, residual, elite and tension paths (chain, draw, year[, driver]), and the
+    idiosyncratic indicators' own AR(1) deviations (``own_deviation``, dims chain, draw, year,
+    idio_indicator) when the variant has them."""
+    md = layout.data
+    k = layout.n_drivers
     drivers = states[..., :k]
     residual = states[..., k]
     elite = np.broadcast_to(ss.elite, residual.shape)
     tension = np.einsum("dtk,dk->dt", drivers, ss.beta) + elite + residual
     cd = ("chain", "draw", YEAR)
-    return xr.Dataset(
-        {
-            "drivers": (cd + (DRIVER,), _unflat(drivers, coords)),
-            "residual": (cd, _unflat(residual, coords)),
-            "elite": (cd, _unflat(elite, coords)),
-            "tension": (cd, _unflat(tension, coords)),
-        },
-        coords={**coords, YEAR: md.years, DRIVER: list(md.drivers)},
-    )
+    data = {
+        "drivers": (cd + (DRIVER,), _unflat(drivers, coords)),
+        "residual": (cd, _unflat(residual, coords)),
+        "elite": (cd, _unflat(elite, coords)),
+        "tension": (cd, _unflat(tension, coords)),
+    }
+    extra = {}
+    if layout.idio.size:
+        data["own_deviation"] = (cd + (IDIO_INDICATOR,), _unflat(states[..., k + 1 :], coords))
+        extra[IDIO_INDICATOR] = [md.indicators[i] for i in layout.idio]
+    return xr.Dataset(data, coords={**coords, YEAR: md.years, DRIVER: list(md.drivers), **extra})
 
 
 def pointwise_log_likelihood(

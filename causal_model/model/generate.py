@@ -95,7 +95,7 @@ def innovations(ss: StateSpace, n_steps: int, rng: np.random.Generator) -> np.nd
     if ss.shock_nu is not None:
         nu = np.asarray(ss.shock_nu, dtype=float)[:, None]
         w = rng.gamma(nu / 2.0, 2.0 / nu, size=(sd.shape[0], n_steps))
-        eps[..., -1] /= np.sqrt(w)
+        eps[..., ss.beta.shape[-1]] /= np.sqrt(w)  # the residual follows the K drivers
     return eps
 
 
@@ -271,7 +271,7 @@ def sample_prior_predictive(
     value = np.where(md.mask, value, np.nan)
     coords = {"chain": [0], "draw": np.arange(draws)}
     prior["states"] = (("chain", "draw", YEAR, STATE), states[None])
-    prior = prior.assign_coords({YEAR: md.years, STATE: [*md.drivers, "residual"]})
+    prior = prior.assign_coords({YEAR: md.years, STATE: definition.coords(md)[STATE]})
     preds = xr.Dataset(
         {
             key: (("chain", "draw", YEAR), value[None, :, :, j])

@@ -23,6 +23,7 @@ from causal_model.dims import (
     EVENT,
     EVENT_TYPE,
     GAUSSIAN_INDICATOR,
+    IDIO_INDICATOR,
     INTERCEPT_INDICATOR,
     NB_INDICATOR,
     SHOCK_YEAR,
@@ -60,7 +61,15 @@ def with_dims(prior: Prior, dims: tuple[str, ...] | str | None) -> Prior:
 #: when their prior is a half-symmetric distribution. Not ``loading_sigma``: the loadings are
 #: centred, so their density has a wall at ``loading_sigma = 0`` that a folded variable runs
 #: into (``docs/decisions.md``).
-FOLDED_SCALES = ("rho_sigma", "beta_sigma", "sigma_u", "elite_sigma", "level_sigma", "driver_sigma")
+FOLDED_SCALES = (
+    "rho_sigma",
+    "beta_sigma",
+    "sigma_u",
+    "elite_sigma",
+    "level_sigma",
+    "driver_sigma",
+    "idio_sigma",
+)
 #: Half-symmetric prior -> (symmetric distribution, its scale parameter, parameters kept,
 #: its location parameter, set to 0).
 _SYMMETRIC = {
@@ -212,9 +221,13 @@ def tension_parameters(priors, layout: Layout) -> dict:
 
 
 def measurement_parameters(priors, layout: Layout) -> dict:
-    """Intercepts, noise sds (gaussian), degrees of freedom (student_t), NB dispersion."""
+    """Intercepts, noise sds (gaussian), degrees of freedom (student_t), NB dispersion, and
+    the AR(1) deviations of the variant's idiosyncratic indicators."""
     md = layout.data
     out = {}
+    if layout.idio.size:
+        out["idio_rho"] = rv(priors, "idio_rho", IDIO_INDICATOR)
+        out["idio_sigma"] = rv(priors, "idio_sigma", IDIO_INDICATOR)
     if md.subset("intercept_free").size:
         out["intercept"] = rv(priors, "intercept", INTERCEPT_INDICATOR)
     if md.subset("gaussian").size:

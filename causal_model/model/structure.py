@@ -29,7 +29,7 @@ the prior predictive and the comparisons. The Laplace kernel consumes its output
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,8 @@ STRUCTURAL_PARAMETERS = (
     "level_rho",
     "shock_nu",
     "shock_weight",
+    "idio_rho",
+    "idio_sigma",
     "tension_loading",
     "intercept",
     "sigma_obs",
@@ -111,6 +113,14 @@ class Layout:
     t_free: np.ndarray
     alpha_fixed: np.ndarray
     nb_free: np.ndarray
+    n_drivers: int = 0
+    idio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # indicators
+    idio_column: np.ndarray | None = None  # (N, S) 1 at an indicator's own AR(1) state
+
+    @property
+    def residual(self) -> int:
+        """Index of the tension residual's state (after the drivers')."""
+        return self.n_drivers
 
     @classmethod
     def of(cls, md: ModelData, variant: Variant, events: xr.Dataset) -> Layout:
@@ -128,12 +138,16 @@ class Layout:
             out[idx] = 0.0
             return out
 
+        idio = _idiosyncratic(md, variant)
+        s = k + 1 + idio.size  # drivers, the residual, one AR(1) state per listed indicator
         lam_fixed = np.zeros(n)
         lam_fixed[md.anchor] = direction[md.anchor]
-        driver_column = np.zeros((n, k + 1))
+        driver_column = np.zeros((n, s))
         drivers = md.subset("driver")
         driver_column[drivers, md.driver_of[drivers]] = 1.0
-        z_fixed = np.zeros((n, k + 1))
+        idio_column = np.zeros((n, s))
+        idio_column[idio, k + 1 + np.arange(idio.size)] = 1.0
+        z_fixed = np.zeros((n, s))
         anchors = md.subset("driver_anchor")
         z_fixed[anchors, md.driver_of[anchors]] = direction[anchors] * DRIVER_ANCHOR_LOADING
         scale = np.ones(n)
@@ -144,7 +158,10 @@ class Layout:
             elite = None
         return cls(
             data=md,
-            n_states=k + 1,
+            n_states=s,
+            n_drivers=k,
+            idio=idio,
+            idio_column=idio_column,
             driver_dynamics=variant.driver_dynamics,
             tension_dynamics=variant.tension_dynamics,
             shocks=variant.shocks,
@@ -169,9 +186,24 @@ class Layout:
             nb_free=selector(md.subset("nb")),
         )
 
-    @property
-    def n_drivers(self) -> int:
-        return self.n_states - 1
+
+def _idiosyncratic(md: ModelData, variant: Variant) -> np.ndarray:
+    """Indices of the indicators with AR(1) deviations; refuses names the panel does not have
+    and non-Gaussian families (a count's deviation is not a z-score)."""
+    unknown = [k for k in variant.idiosyncratic if k not in md.indicators]
+    if unknown:
+        raise ValueError(
+            f"variant {variant.name!r}: idiosyncratic indicators {unknown} are not in the panel "
+            f"(it has {', '.join(md.indicators)})"
+        )
+    idx = np.array([md.indicators.index(k) for k in variant.idiosyncratic], dtype=int)
+    bad = [md.indicators[i] for i in idx if not md.gaussian[i]]
+    if bad:
+        raise ValueError(
+            f"variant {variant.name!r}: idiosyncratic AR(1) deviations need normal or student_t "
+            f"indicators; {bad} are counts"
+        )
+    return idx
 
 
 @dataclass
@@ -287,9 +319,12 @@ def state_space(
     batch = np.zeros((*np.shape(beta)[:-1], 1)) if xp is NUMPY else 0.0
     lam = batch + _spread(params.get("tension_loading"), layout.tension_free, layout.lam_fixed, xp)
     loading = batch + _spread(params.get("loading"), layout.driver_free, np.zeros(n), xp)
-    row = xp.concatenate([beta, xp.ones_like(beta[..., :1])], axis=-1)  # (..., S)
+    m = layout.idio.size
+    ones = xp.ones_like(beta[..., :1])
+    row = xp.concatenate([beta, ones] + ([0.0 * ones * np.zeros(m)] if m else []), axis=-1)
     z = (
         layout.z_fixed
+        + layout.idio_column
         + loading[..., :, None] * layout.driver_column
         + lam[..., :, None] * row[..., None, :]
     )
@@ -301,14 +336,14 @@ def state_space(
     nu = batch + _spread(params.get("nu"), layout.t_free, layout.nu_fixed, xp)
     alpha = batch + _spread(params.get("nb_alpha"), layout.nb_free, layout.alpha_fixed, xp)
 
-    (rho_d, q_d, p0_d), (rho_u, q_u, p0_u) = _dynamics(params, layout, batch, xp)
-    a = xp.diag(xp.concatenate([rho_d, rho_u], axis=-1))
-    q_diag = xp.concatenate([q_d, q_u], axis=-1)
+    parts = _dynamics(params, layout, batch, xp)  # (persistence, q, P0) of each group
+    a = xp.diag(xp.concatenate([p[0] for p in parts], axis=-1))
+    q_diag = xp.concatenate([p[1] for p in parts], axis=-1)
     if layout.coupled:
-        a = a + _pad_drivers(xp.asarray(params["coupling_matrix"]), k, xp)
+        a = a + _pad_drivers(xp.asarray(params["coupling_matrix"]), k, layout.n_states, xp)
         p0 = xp.lyapunov(a, xp.diag(q_diag))
     else:
-        p0 = xp.diag(xp.concatenate([p0_d, p0_u], axis=-1))
+        p0 = xp.diag(xp.concatenate([p[2] for p in parts], axis=-1))
     weights = params.get("shock_weight") if layout.shocks == "student_t" else None
     return StateSpace(
         c=c,
@@ -356,9 +391,11 @@ def mixture_families(layout: Layout, t_weight) -> np.ndarray:
 START_SD = 1.0
 
 
-def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> tuple:
+def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> list:
     """``(persistence, innovation variance, start variance)`` of the drivers (``(..., K)``
-    each) and of the tension residual (``(..., 1)`` each), by the variant's dynamics."""
+    each), of the tension residual (``(..., 1)`` each) and of the indicators' AR(1)
+    deviations (``(..., M)`` each, stationary with marginal sd ``idio_sigma``), by the
+    variant's dynamics."""
     if layout.driver_dynamics == "stationary":  # unit-variance AR(1)s
         rho = xp.asarray(params["rho"])
         drivers = (rho, 1.0 - rho**2, xp.ones_like(rho))
@@ -377,7 +414,12 @@ def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> tup
             else xp.ones_like(sigma)
         )
         residual = (rho_u, sigma**2, START_SD**2 * xp.ones_like(sigma))
-    return drivers, residual
+    parts = [drivers, residual]
+    if layout.idio.size:
+        rho = xp.asarray(params["idio_rho"])
+        var = xp.asarray(params["idio_sigma"]) ** 2
+        parts.append((rho, var * (1.0 - rho**2), var))
+    return parts
 
 
 def innovation_variances(q_diag, weights, layout: Layout, xp: Backend = NUMPY):
@@ -391,15 +433,15 @@ def innovation_variances(q_diag, weights, layout: Layout, xp: Backend = NUMPY):
     if weights is None:
         return q
     residual = np.zeros(layout.n_states)
-    residual[-1] = 1.0  # the residual is the last state
+    residual[layout.residual] = 1.0
     w = xp.asarray(weights)
     w = xp.concatenate([xp.ones_like(w[..., :1]), w], axis=-1)  # (..., T)
     return q * (1.0 + (1.0 / w - 1.0)[..., :, None] * residual)
 
 
-def _pad_drivers(coupling, k: int, xp: Backend):
-    """The ``(k, k)`` driver block placed in an ``(S, S)`` matrix (zero residual row/column)."""
-    embed = np.zeros((k + 1, k))
+def _pad_drivers(coupling, k: int, s: int, xp: Backend):
+    """The ``(k, k)`` driver block placed in an ``(S, S)`` matrix (zeros elsewhere)."""
+    embed = np.zeros((s, k))
     embed[:k, :k] = np.eye(k)
     return xp.asarray(embed) @ coupling @ embed.T
 

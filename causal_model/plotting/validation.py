@@ -7,10 +7,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from causal_model.validation.lfo_summary import coverage, pit_values, skill
 
 __all__ = ["plot_coverage", "plot_elpd", "plot_lfo_skill", "plot_pit", "plot_sbc_ranks"]
 
-METHOD_COLORS = {"model": "#c0392b", "persistence": "0.35", "ar1": "#2a6f97", "mean": "#8c510a"}
+METHOD_COLORS = {
+    "model": "#c0392b",
+    "persistence": "0.35",
+    "rw_drift": "#6a4c93",
+    "boot": "#2a9d8f",
+    "ar1": "#2a6f97",
+    "mean": "#8c510a",
+}
 
 
 def plot_elpd(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -25,54 +35,54 @@ def plot_elpd(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def _by_horizon(table: pd.DataFrame, latent: str | None) -> pd.DataFrame:
-    t = table if latent is None else table[table["latent"] == latent]
-    return t.groupby(["method", "horizon"]).agg(
-        crps=("crps", "mean"), in50=("in50", "mean"), in90=("in90", "mean")
-    )
-
-
 def plot_lfo_skill(
     table: pd.DataFrame, *, ax: Axes | None = None, latent: str | None = "tension"
 ) -> Axes:
-    """Mean CRPS relative to persistence by forecast horizon (below 1: better than
-    persistence), one line per method, from :func:`causal_model.validation.lfo_cv`."""
+    """CRPS relative to persistence by forecast horizon (geometric mean over the latent's
+    indicators, with jackknife +-1 SE over origins; below 1: better than "next year = this
+    year"), one line per method, from :func:`causal_model.validation.lfo_cv`."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-    g = _by_horizon(table, latent)["crps"].unstack("method")
-    ratio = g.div(g["persistence"], axis=0)
-    for method in ratio.columns:
-        ax.plot(
-            ratio.index,
-            ratio[method],
-            "o-",
+    s = skill(table, latent=latent)
+    for method in s.index.get_level_values("method").unique():
+        sub = s.xs(method, level="method").dropna(subset=["crps_ratio"])
+        h = np.asarray(sub.index, dtype=float)
+        ax.errorbar(
+            h + (0.06 if method == "model" else 0.0),
+            sub["crps_ratio"],
+            yerr=sub["crps_ratio_se"],
+            fmt="o-",
             color=METHOD_COLORS.get(method, "k"),
             label=method,
-            lw=2 if method == "model" else 1.2,
+            lw=2 if method == "model" else 1.1,
+            capsize=2,
         )
-    ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
+    ax.axhline(1.0, color="0.5", lw=0.8, ls="--", label="persistence")
     ax.set_xlabel("forecast horizon (years)")
-    ax.set_ylabel("mean CRPS / persistence CRPS")
-    ax.set_xticks(ratio.index)
+    ax.set_ylabel("CRPS / persistence CRPS (geometric mean)")
+    ax.set_xticks(sorted({int(h) for h in s.index.get_level_values("horizon")}))
     which = f"{latent} indicators" if latent else "all indicators"
     ax.set_title(f"Leave-future-out skill ({which}; lower is better)", loc="left")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize=8, ncols=2)
     return ax
 
 
 def plot_coverage(
-    table: pd.DataFrame, *, ax: Axes | None = None, latent: str | None = None
+    table: pd.DataFrame, *, ax: Axes | None = None, latent: str | None = "tension"
 ) -> Axes:
-    """Share of outcomes inside the central 50% and 90% intervals by horizon and method, with
-    the nominal levels."""
+    """Share of outcomes inside the central 50% and 90% intervals by horizon, for the model
+    and persistence, with the nominal levels."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-    g = _by_horizon(table, latent)
-    for method in g.index.get_level_values("method").unique():
-        sub = g.xs(method, level="method")
+    g = coverage(table, latent=latent)
+    for method in ("model", "persistence"):
+        if method not in g.index.get_level_values("method"):
+            continue
+        sub = g.xs(method, level="method").drop(index="all", errors="ignore")
+        h = np.asarray(sub.index, dtype=float)
         color = METHOD_COLORS.get(method, "k")
-        ax.plot(sub.index, sub["in90"], "o-", color=color, label=f"{method} 90%")
-        ax.plot(sub.index, sub["in50"], "s--", color=color, label=f"{method} 50%", alpha=0.7)
+        ax.plot(h, sub["coverage90"], "o-", color=color, label=f"{method} 90%")
+        ax.plot(h, sub["coverage50"], "s--", color=color, label=f"{method} 50%", alpha=0.7)
     for level in (0.5, 0.9):
         ax.axhline(level, color="0.5", lw=0.8, ls=":")
     ax.set_ylim(0, 1.02)
@@ -84,26 +94,32 @@ def plot_coverage(
 
 
 def plot_pit(
-    table: pd.DataFrame, *, ax: Axes | None = None, method: str = "model", bins: int = 10
-) -> Axes:
-    """Histogram of the probability integral transform of the outcomes under the forecasts
-    (flat when calibrated; U-shaped when too narrow, hump-shaped when too wide)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
-    pit = table.loc[table["method"] == method, "pit"].dropna().to_numpy()
-    ax.hist(
-        pit,
-        bins=np.linspace(0, 1, bins + 1),
-        color=METHOD_COLORS.get(method, "k"),
-        alpha=0.8,
-        edgecolor="white",
-    )
-    ax.axhline(pit.size / bins, color="k", ls="--", lw=0.8, label="uniform")
-    ax.set_xlabel("PIT")
-    ax.set_ylabel("count of forecast cells")
-    ax.set_title(f"PIT histogram ({method}, {pit.size} cells)", loc="left")
-    ax.legend(frameon=False)
-    return ax
+    table: pd.DataFrame,
+    *,
+    fig: Figure | None = None,
+    method: str = "model",
+    latent: str | None = "tension",
+    bins: int = 5,
+) -> Figure:
+    """PIT histograms per forecast horizon: flat when the forecasts are calibrated, U-shaped
+    when their intervals are too narrow, hump-shaped when too wide."""
+    pits = pit_values(table, method=method, latent=latent)
+    fig = fig or plt.figure(figsize=(2.6 * max(len(pits), 1) + 0.6, 3.0), layout="constrained")
+    axes = fig.subplots(1, max(len(pits), 1), sharey=True, squeeze=False)[0]
+    for ax, (h, pit) in zip(axes, pits.items(), strict=False):
+        ax.hist(
+            pit,
+            bins=np.linspace(0, 1, bins + 1),
+            color=METHOD_COLORS.get(method, "k"),
+            alpha=0.8,
+            edgecolor="white",
+        )
+        ax.axhline(pit.size / bins, color="k", ls="--", lw=0.8)
+        ax.set_title(f"h = {h} ({pit.size} cells)", fontsize=9)
+        ax.set_xlabel("PIT")
+    axes[0].set_ylabel("forecast cells")
+    fig.suptitle(f"PIT by horizon ({method}; dashed: uniform)", fontsize=10)
+    return fig
 
 
 def plot_sbc_ranks(result, *, fig=None, ncols: int = 4):

@@ -64,6 +64,12 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ),
     "level_rho": ParameterSpec(((),), "unit", "persistence of the tension level (persistent)"),
     "shock_nu": ParameterSpec(((),), "positive", "degrees of freedom of Student-t shocks"),
+    "idio_rho": ParameterSpec(
+        (_I, ()), "unit", "persistence of an indicator's AR(1) deviation from its latent"
+    ),
+    "idio_sigma": ParameterSpec(
+        (_I, ()), "positive", "marginal sd of an indicator's AR(1) deviation (standardised)"
+    ),
     "elite_mu": ParameterSpec((_E, ()), "real", "mean effect of a head-of-state change on tension"),
     "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),
     # A (driver, driver) matrix is impossible: Prior (and xarray) need unique dim names.

@@ -59,6 +59,11 @@ class Variant:
         One of :data:`SHOCKS` (the tension level's innovations).
     stocks
         One of :data:`STOCKS`.
+    idiosyncratic
+        Indicators (registry keys, Gaussian families) whose deviation from their latent is a
+        stationary AR(1) (persistence ``idio_rho``, marginal sd ``idio_sigma``) on top of
+        their white measurement noise: they keep their own level for a while (an extra state
+        each). Empty: every deviation is white noise.
     """
 
     name: str = "reference"
@@ -70,10 +75,12 @@ class Variant:
     tension_dynamics: str = "stationary"
     shocks: str = "normal"
     stocks: str = "level"
+    idiosyncratic: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
         object.__setattr__(self, "elite", _ELITE_ALIASES.get(self.elite, self.elite))
+        object.__setattr__(self, "idiosyncratic", tuple(self.idiosyncratic))
         kinds = (*ELITE_RESPONSES, NO_ELITE)
         if self.elite not in kinds:
             problems.append(f"elite={self.elite!r} must be one of {kinds}")
@@ -107,12 +114,14 @@ class Variant:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["drivers"] = list(self.drivers)
+        d["idiosyncratic"] = list(self.idiosyncratic)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Variant:
         d = dict(d)
         d["drivers"] = tuple(d.get("drivers", DRIVERS))
+        d["idiosyncratic"] = tuple(d.get("idiosyncratic", ()))
         return cls(**d)
 
 
