@@ -26,7 +26,10 @@ Layout (every key optional; defaults in :class:`causal_model.pipeline.RunSetting
     lfo = false
 
 Command-line flags override the file; the settings used are written next to the outputs
-(``run_config.toml``).
+(``run_config.toml``) with a ``[record]`` table of what the run did (a quick run's draws and
+tuning, date, package version, git commit, SHA-256 of the panel: see
+:func:`causal_model.app.run_record.run_record`). ``[record]`` is ignored when a written config
+is read back, so an output folder's config reproduces its run.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from pathlib import Path
 import tomli_w
 
 from causal_model.app.pipeline import RunSettings
+from causal_model.app.run_record import run_record, used_settings
 from causal_model.atomic import atomic_write
+from causal_model.data import load_us_russia
 
 #: (section, key) -> RunSettings attribute and expected type.
 SCHEMA: dict[tuple[str, str], tuple[str, type | tuple]] = {
@@ -58,6 +63,8 @@ SCHEMA: dict[tuple[str, str], tuple[str, type | tuple]] = {
     ("compare", "lfo"): ("lfo", bool),
 }
 CONFIG_NAME = "run_config.toml"
+#: Section of a written config that records the run (read back, it is ignored).
+RECORD_SECTION = "record"
 
 
 class ConfigError(ValueError):
@@ -83,6 +90,8 @@ def load_config(path: str | os.PathLike, settings: RunSettings | None = None) ->
     problems = []
     sections = {sec for sec, _ in SCHEMA}
     for sec, body in raw.items():
+        if sec == RECORD_SECTION:
+            continue
         if sec not in sections:
             problems.append(f"[{sec}] unknown section; use {', '.join(sorted(sections))}")
             continue
@@ -107,9 +116,10 @@ def load_config(path: str | os.PathLike, settings: RunSettings | None = None) ->
     return s
 
 
-def config_dict(s: RunSettings) -> dict:
-    """The settings in the config file's layout (for writing next to the outputs)."""
-    values = asdict(s)
+def config_dict(s: RunSettings, *, quick: bool = False) -> dict:
+    """The settings in the config file's layout (for writing next to the outputs); with
+    ``quick`` the quick run's draws and tuning, which are what ran."""
+    values = asdict(used_settings(s, quick=quick))
     out: dict[str, dict] = {}
     for (sec, key), (attr, _) in SCHEMA.items():
         v = values.get(attr)
@@ -118,10 +128,60 @@ def config_dict(s: RunSettings) -> dict:
     return out
 
 
-def write_config(s: RunSettings, out_dir: str | os.PathLike) -> Path:
-    """Write the settings used as ``run_config.toml`` in ``out_dir`` (atomic)."""
-    text = tomli_w.dumps(config_dict(s))
+def write_config(
+    s: RunSettings,
+    out_dir: str | os.PathLike,
+    *,
+    quick: bool = False,
+    panel=None,
+    idata=None,
+    record: dict | None = None,
+) -> Path:
+    """Write the settings used and the run record as ``run_config.toml`` in ``out_dir``.
+
+    Parameters
+    ----------
+    s
+        The run's settings.
+    out_dir
+        Output folder.
+    quick
+        The run was a quick smoke test: its draws and tuning are written, and the record
+        says so.
+    panel, idata
+        The panel and the fit, for the record (:func:`~causal_model.app.run_record.run_record`).
+    record
+        A record made already (else one is made from the arguments above).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically).
+    """
+    body = config_dict(s, quick=quick)
+    body[RECORD_SECTION] = record or run_record(s, quick=quick, panel=panel, idata=idata)
+    text = tomli_w.dumps(body)
     return atomic_write(Path(out_dir) / CONFIG_NAME, lambda tmp: Path(tmp).write_text(text))
 
 
-__all__ = ["CONFIG_NAME", "ConfigError", "config_dict", "load_config", "write_config"]
+def record_writer(*, quick: bool, panel=None):
+    """A writer of the run record for :func:`causal_model.app.pipeline.run`'s ``record``
+    hook: ``(settings, folder) -> path``. Without ``panel`` it reads the run's panel
+    (``load_us_russia(settings.raw_dir)``, cached) for its hash."""
+
+    def write(s: RunSettings, folder) -> Path:
+        data = load_us_russia(s.raw_dir) if panel is None else panel
+        return write_config(s, folder, quick=quick, panel=data)
+
+    return write
+
+
+__all__ = [
+    "CONFIG_NAME",
+    "RECORD_SECTION",
+    "ConfigError",
+    "config_dict",
+    "load_config",
+    "record_writer",
+    "write_config",
+]
