@@ -1,25 +1,31 @@
 """Command-line interface: ``causal-model <command> [options]``.
 
-Each subcommand is one function ``cmd_<name>(args) -> int`` (here for ``data``, in
-:mod:`causal_model.app.cli_model` for ``run``, ``fit`` and ``forecast``, in
+Each subcommand is one function ``cmd_<name>(args) -> int`` (here for ``data`` and ``data
+fetch``, in :mod:`causal_model.app.cli_model` for ``run``, ``fit`` and ``forecast``, in
 :mod:`causal_model.app.cli_studies` for ``priors``, ``compare`` and ``report``) plus one entry
 in :func:`build_parser`. User errors print one ``error: ...`` line with exit status 2
-(:mod:`causal_model.app.cli_common`); an interrupt exits with 130; anything else is a bug and
-keeps its traceback.
+(:mod:`causal_model.app.cli_common`); a fit the sampler did not finish prints one line and
+exits with 1; an interrupt prints one line and exits with 130; anything else is a bug and
+keeps its traceback. The console shows one line per phase and the package's own warnings as
+one line each, no third-party notices (:mod:`causal_model.app.console`); ``--quiet`` shows
+only errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import matplotlib
 import matplotlib.pyplot as plt
 
 from causal_model import __version__
+from causal_model.app import console  # first: silences ArviZ's import-time notice
 from causal_model.app.cli_common import (
     EXIT_USER_ERROR,
     PROG,
@@ -32,9 +38,22 @@ from causal_model.app.cli_common import (
 )
 from causal_model.app.cli_model import add_model_commands
 from causal_model.app.cli_studies import add_study_commands
-from causal_model.data import coverage, load_events, load_us_russia, write_panel
+from causal_model.data import (
+    coverage,
+    fetch_raw_data,
+    load_events,
+    load_us_russia,
+    resolve_raw_dir,
+    write_panel,
+)
+from causal_model.data.paths import ENV_VAR
 from causal_model.dims import DRIVERS, TENSION, YEAR
+from causal_model.inference.arguments import IncompleteFitError
 from causal_model.plotting import plot_indicators
+
+#: Exit status of a fit the sampler did not finish, and of an interrupt (128 + SIGINT).
+EXIT_INCOMPLETE = 1
+EXIT_INTERRUPTED = 130
 
 
 # ------------------------------------------------------------------------------- data command
@@ -116,6 +135,46 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    """``causal-model data fetch``: download the raw files, check them, say how to use them."""
+    if args.dest is not None and args.dest.exists() and not args.dest.is_dir():
+        raise CLIError(f"--dest {args.dest}: is a file, not a folder")
+    if args.mirror is not None:
+        url = urlparse(args.mirror)
+        if url.scheme not in ("http", "https", "ftp") or not url.netloc:
+            raise CLIError(
+                f"--mirror {args.mirror}: give the http(s) URL of a copy of the raw data "
+                "folder, e.g. --mirror https://example.org/causal-model/raw"
+            )
+    datasets = None
+    if args.datasets:
+        datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    log = console.logger(args.quiet)
+    log(f"fetching the raw data files into {args.dest or 'the cache folder'}")
+    try:
+        dest = fetch_raw_data(
+            args.dest, mirror=args.mirror, progress=not args.quiet, datasets=datasets
+        )
+    except ValueError as exc:  # an unknown data set
+        raise CLIError(f"--datasets: {exc}") from None
+    log(f"the raw data files are in {dest}")
+    env = os.environ.get(ENV_VAR)
+    try:
+        found = resolve_raw_dir(None).resolve() == dest.resolve()
+    except Exception:  # noqa: BLE001 - only decides which hint to print
+        found = False
+    if found:
+        log("the model finds them there: run `causal-model run --out results`")
+    elif env:
+        log(
+            f"{ENV_VAR} is set to {env} and is used first: set {ENV_VAR}={dest} (or pass "
+            f"--raw-dir {dest}) to use the fetched files"
+        )
+    else:
+        log(f"use them with: export {ENV_VAR}={dest} (or pass --raw-dir {dest})")
+    return 0
+
+
 def _write_plot(panel: Any, path: Path) -> None:
 
     fig = plot_indicators(panel, events=load_events())
@@ -178,6 +237,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the panel from the raw files instead of using the cache",
     )
+    actions = p.add_subparsers(dest="data_action", metavar="ACTION")
+    f = actions.add_parser(
+        "fetch",
+        help="download the raw data files (checked against their SHA-256)",
+        description=(
+            "Download the raw data files from their publishers (or a mirror of the raw "
+            "folder), check each against its SHA-256, and say how to use them."
+        ),
+    )
+    f.set_defaults(func=cmd_data_fetch)
+    f.add_argument(
+        "--dest",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="folder to fill (default: raw/ in the user's cache folder, found automatically)",
+    )
+    f.add_argument(
+        "--mirror",
+        metavar="URL",
+        default=None,
+        help="base URL of a copy of the raw folder (default: $CAUSAL_MODEL_DATA_MIRROR, "
+        "else the publishers; files without a publisher URL need a mirror)",
+    )
+    f.add_argument(
+        "--datasets", default=None, metavar="A,B", help="only these data sets (folder names)"
+    )
+    f.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_model_commands(sub)
     add_study_commands(sub)
     return parser
@@ -195,7 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit status: 0 on success, 2 on a usage or user error (one ``error: ...`` line on
-        stderr), 130 when interrupted. Unexpected errors propagate with their traceback.
+        stderr), 1 when the sampler did not finish a fit, 130 when interrupted. Unexpected
+        errors propagate with their traceback.
     """
     matplotlib.use("Agg")  # never open a window from the command line
     parser = build_parser()
@@ -204,11 +292,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors: argparse printed them
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        return int(args.func(args))
+        with console.console(quiet=getattr(args, "quiet", False)):
+            return int(args.func(args))
     except user_errors() as exc:
-        message = " ".join(str(exc).split())  # one line, even for multi-problem errors
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _error(exc, EXIT_USER_ERROR)
+    except IncompleteFitError as exc:
+        return _error(exc, EXIT_INCOMPLETE)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        print(
+            "error: interrupted; nothing was written (outputs appear only when a command "
+            "finishes, earlier ones are unchanged)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _error(exc: BaseException, status: int) -> int:
+    message = " ".join(str(exc).split())  # one line, even for multi-problem errors
+    print(f"error: {message}", file=sys.stderr)
+    return status

@@ -1,8 +1,10 @@
 """What every subcommand of the command line shares: user errors, output checks, settings.
 
 User errors (missing data, an existing output without ``--force``, an unwritable folder, a bad
-file suffix, an invalid option) are raised as :class:`CLIError` (or are one of the types of
-:func:`user_errors`) and print a single ``error: ...`` line to stderr with exit status 2.
+file suffix, an invalid option, an output folder in use by another run, a damaged model file)
+are raised as :class:`CLIError` (or are one of the types of :func:`user_errors`) and print a
+single ``error: ...`` line to stderr with exit status 2. Every option is checked before any
+work starts (:func:`settings`).
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from pathlib import Path
 from matplotlib.backend_bases import FigureCanvasBase
 
 from causal_model.app.config import ConfigError, load_config
-from causal_model.app.pipeline import RunSettings
+from causal_model.app.output_folder import FolderInUseError
+from causal_model.app.pipeline import check_outputs
+from causal_model.app.settings import RunSettings, SettingsError, check_settings
 from causal_model.data import (
     DataNotFoundError,
     PanelValidationError,
     RawDataError,
     RegistryError,
 )
-from causal_model.inference.sampling import SAMPLERS
-from causal_model.specification.priors import PriorValidationError, load_priors
+from causal_model.inference.model_file import ModelFileError
+from causal_model.specification.priors import PriorValidationError
 from causal_model.specification.scenarios import ScenarioError
-from causal_model.specification.variants import VARIANTS, get_variant
+from causal_model.specification.variants import VARIANTS
 
 PROG = "causal-model"
 #: Exit status of a user error (the same as argparse's usage errors).
@@ -49,6 +53,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
         ScenarioError,
         PriorValidationError,
         ConfigError,
+        SettingsError,
+        FolderInUseError,
+        ModelFileError,
     )
 
 
@@ -96,12 +103,28 @@ def check_output(path: Path, option: str, suffixes: set[str], force: bool) -> Pa
     return path
 
 
+def outputs_or_error(out: Path, names, force: bool) -> None:
+    """:func:`causal_model.app.pipeline.check_outputs` with its refusals as :class:`CLIError`."""
+    try:
+        check_outputs(out, names, force=force)
+    except (FileExistsError, PermissionError, NotADirectoryError) as exc:
+        raise CLIError(str(exc)) from None
+
+
 def write_error(path: Path, exc: OSError) -> CLIError:
     reason = exc.strerror or str(exc)
     return CLIError(f"cannot write {path}: {reason}")
 
 
-def settings(args: argparse.Namespace):
+def settings(args: argparse.Namespace) -> RunSettings:
+    """The run settings of a command: its ``--config`` file (if any), overridden by its flags,
+    checked (:func:`causal_model.app.settings.check_settings`) before any work.
+
+    Raises
+    ------
+    CLIError
+        For a bad config file, a missing ``--raw-dir`` or a bad option.
+    """
     s = RunSettings()
     if getattr(args, "config", None) is not None:
         try:
@@ -123,20 +146,10 @@ def settings(args: argparse.Namespace):
         if not args.raw_dir.is_dir():
             raise CLIError(f"--raw-dir {args.raw_dir}: folder not found")
         s.raw_dir = str(args.raw_dir)
-    for v in [s.variant, *s.variants]:
-        try:
-            get_variant(v)
-        except ValueError as exc:
-            raise CLIError(f"--variant: {exc}") from None
     try:
-        load_priors(s.priors)
-    except (PriorValidationError, FileNotFoundError, ValueError) as exc:
-        raise CLIError(f"--priors {s.priors}: {exc}") from None
-    if s.sampler not in SAMPLERS:
-        raise CLIError(f"--sampler {s.sampler}: choose {', '.join(SAMPLERS)}")
-    for name in ("draws", "tune", "chains"):
-        if getattr(s, name) < 1:
-            raise CLIError(f"--{name} must be a positive integer")
+        check_settings(s)
+    except SettingsError as exc:
+        raise CLIError(str(exc)) from None
     return s
 
 

@@ -1,12 +1,14 @@
 """Model subcommands of the command line: ``run``, ``fit`` and ``forecast``.
 
 Registered by :func:`add_model_commands`; the conventions (one-line user errors, exit status
-2, no overwriting without ``--force``) are those of :mod:`causal_model.cli`.
+2, no overwriting without ``--force``, every option checked before any work, outputs moved
+into place only when the command succeeded) are those of :mod:`causal_model.app.cli`.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +17,38 @@ from causal_model.app.cli_common import (
     CLIError,
     add_common_options,
     add_forecast_options,
+    outputs_or_error,
     settings,
     subcommand,
 )
-from causal_model.app.config import write_config
+from causal_model.app.config import record_writer, write_config
+from causal_model.app.console import logger
+from causal_model.app.evidence import fit_model, make_model
+from causal_model.app.output_folder import staged_outputs
 from causal_model.app.pipeline import (
+    CONFIG_NAME,
     FIGURES,
     MODEL_FILE,
     TABLES,
-    check_outputs,
-    fit_model,
+    RunSettings,
     run,
     write_forecast_outputs,
 )
+from causal_model.app.run_record import quick_from_fit
+from causal_model.app.settings import check_against_model, effective_settings
+from causal_model.data import load_us_russia
 from causal_model.inference import TensionModel
 from causal_model.inference.diagnostics import diagnostics_table
+
+FIT_FILES = (MODEL_FILE, "diagnostics.csv", CONFIG_NAME)
+FORECAST_FILES = (*FIGURES, *TABLES, CONFIG_NAME)
+
+
+def write_run_record(s: RunSettings, folder: Path, *, quick: bool, panel=None, idata=None) -> Path:
+    """Write ``run_config.toml`` into ``folder``: the settings used and the run record
+    (:func:`causal_model.app.run_record.run_record`: a quick run's draws and tuning, date,
+    version, git commit, the panel's SHA-256)."""
+    return write_config(s, folder, quick=quick, panel=panel, idata=idata)
 
 
 def _print_results(result: dict, quiet: bool) -> None:
@@ -61,7 +80,6 @@ def _print_results(result: dict, quiet: bool) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """``causal-model run``: fit on the real panel, forecast, write figures and tables."""
     s = settings(args)
-    log = (lambda *a, **k: None) if args.quiet else print
     try:
         result = run(
             args.out,
@@ -69,33 +87,35 @@ def cmd_run(args: argparse.Namespace) -> int:
             quick=args.quick,
             force=args.force,
             progressbar=not args.quiet,
-            log=log,
+            log=logger(args.quiet),
+            claims=args.claims,
+            record=record_writer(quick=args.quick),
         )
     except (FileExistsError, PermissionError, NotADirectoryError) as exc:
         raise CLIError(str(exc)) from None
-    result["files"].append(write_config(s, args.out))
     _print_results(result, args.quiet)
     return 0
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
     """``causal-model fit``: fit, print the diagnostics table, save the model file."""
-    s = settings(args)
-    try:
-        check_outputs(args.out, [MODEL_FILE, "diagnostics.csv"], force=args.force)
-    except (FileExistsError, PermissionError, NotADirectoryError) as exc:
-        raise CLIError(str(exc)) from None
-    log = (lambda *a, **k: None) if args.quiet else print
-    model, idata = fit_model(s, quick=args.quick, progressbar=not args.quiet, log=log)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = model.save(args.out / MODEL_FILE, idata, overwrite=args.force)
-    diagnostics_table(idata).to_csv(args.out / "diagnostics.csv")
-    write_config(s, args.out)
+    s = effective_settings(settings(args), quick=args.quick)
+    outputs_or_error(args.out, FIT_FILES, args.force)
+    log = logger(args.quiet)
+    log("loading the data")
+    model = make_model(s, load_us_russia(s.raw_dir))
+    with staged_outputs(args.out, FIT_FILES) as stage:
+        model, idata = fit_model(s, model=model, progressbar=not args.quiet, log=log)
+        log("writing the model file")
+        model.save(stage / MODEL_FILE, idata)
+        table = diagnostics_table(idata)
+        table.to_csv(stage / "diagnostics.csv")
+        write_run_record(s, stage, quick=args.quick, panel=model.panel, idata=idata)
     if not args.quiet:
         print(model.diagnostics_.to_string())
         t = model.timing_
         print(f"compile {t.get('compile', 0):.1f} s, sampling {t.get('sample', 0):.1f} s")
-        print(f"wrote {path}")
+        print(f"wrote {args.out / MODEL_FILE}")
     return 0
 
 
@@ -103,24 +123,29 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     """``causal-model forecast MODEL_FILE``: figures, summary CSV, headline probabilities."""
     if not args.model_file.is_file():
         raise CLIError(f"model file not found: {args.model_file} (write one with `fit`)")
-    try:
-        check_outputs(args.out, [*FIGURES, *TABLES, "run_config.toml"], force=args.force)
-        model = TensionModel.load(args.model_file)
-    except (FileExistsError, PermissionError, NotADirectoryError) as exc:
-        raise CLIError(str(exc)) from None
-    except (OSError, ValueError) as exc:
-        raise CLIError(f"{args.model_file}: {exc}") from None
     s = settings(args)
-    result = write_forecast_outputs(
-        model,
-        model.idata_,
-        args.out,
-        until=s.until,
-        scenario=s.scenario,
-        scenarios=s.scenarios,
-        random_seed=s.seed,
-    )
-    result["files"].append(write_config(s, args.out))
+    outputs_or_error(args.out, FORECAST_FILES, args.force)
+    log = logger(args.quiet)
+    log(f"loading the model file {args.model_file}")
+    model = TensionModel.load(args.model_file)
+    # the record names the model file's variant and priors, not the defaults
+    s = replace(s, variant=model.variant.name, priors=str(model.priors.source))
+    check_against_model(s, model)
+    with staged_outputs(args.out, FORECAST_FILES) as stage:
+        result = write_forecast_outputs(
+            model,
+            model.idata_,
+            stage,
+            until=s.until,
+            scenario=s.scenario,
+            scenarios=s.scenarios,
+            random_seed=s.seed,
+            log=log,
+        )
+        quick = quick_from_fit(model.idata_)
+        write_run_record(s, stage, quick=quick, panel=model.panel, idata=model.idata_)
+        written = sorted(p.name for p in stage.iterdir() if not p.name.startswith("."))
+    result["files"] = [args.out / name for name in written]
     _print_results(result, args.quiet)
     return 0
 
@@ -135,11 +160,18 @@ def add_model_commands(sub) -> None:
         description=(
             "Fit the reference model on the real US-Russia panel, save it, forecast to 2030 "
             "under the default and alternative scenarios, and write the figures (PNG), the "
-            "forecast summary (CSV) and the headline probabilities to --out."
+            "forecast summary (CSV) and the headline probabilities to --out. The outputs "
+            "appear only when the run succeeded."
         ),
     )
     add_common_options(p, fit=True)
     add_forecast_options(p)
+    p.add_argument(
+        "--claims",
+        action="store_true",
+        help="also fit the variants that test the study's claims (six more fits) and give "
+        "the scorecard its LOO evidence",
+    )
     p = subcommand(
         sub,
         "fit",

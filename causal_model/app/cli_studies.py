@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
@@ -13,12 +12,17 @@ from causal_model.app.cli_common import (
     CLIError,
     add_common_options,
     add_forecast_options,
+    outputs_or_error,
     settings,
     subcommand,
 )
-from causal_model.app.config import CONFIG_NAME, config_dict, write_config
-from causal_model.app.pipeline import MODEL_FILE, RunSettings, check_outputs, run
+from causal_model.app.cli_model import write_run_record
+from causal_model.app.config import CONFIG_NAME, config_dict, record_writer
+from causal_model.app.console import logger
+from causal_model.app.output_folder import folder_lock, staged_outputs
+from causal_model.app.pipeline import MODEL_FILE, RunSettings, run
 from causal_model.app.report import REPORT_NAME, build_report, write_report
+from causal_model.app.settings import check_against_model, effective_settings
 from causal_model.app.studies import COMPARE_FILES, LFO_FILES, run_compare, run_lfo
 from causal_model.inference import TensionModel
 from causal_model.inference.diagnostics import diagnose
@@ -58,25 +62,26 @@ def _note(priors, name: str) -> str:
     return str(notes.get(name, ""))
 
 
-def _outputs_or_error(out: Path, names, force: bool) -> None:
-    try:
-        check_outputs(out, names, force=force)
-    except (FileExistsError, PermissionError, NotADirectoryError) as exc:
-        raise CLIError(str(exc)) from None
+def model_panel(result: dict):
+    """The panel of the fits of a comparison (for the run record)."""
+    model, _ = next(iter(result["fits"].values()))
+    return model.panel
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``causal-model compare --variants a,b,c [--lfo] --out DIR``."""
-    s = settings(args)
+    s = effective_settings(settings(args), quick=args.quick)
     if len(s.variants) < 2:
         raise CLIError("--variants: give at least two, e.g. --variants reference,no_elite")
     names = [*COMPARE_FILES, CONFIG_NAME, *(LFO_FILES if s.lfo else ())]
-    _outputs_or_error(args.out, names, args.force)
-    log = (lambda *a, **k: None) if args.quiet else print
-    result = run_compare(s, args.out, quick=args.quick, log=log)
-    if s.lfo:
-        run_lfo(s, args.out, quick=args.quick, progress=not args.quiet)
-    write_config(s, args.out)
+    outputs_or_error(args.out, names, args.force)
+    log = logger(args.quiet)
+    with staged_outputs(args.out, names) as stage:
+        result = run_compare(s, stage, quick=False, log=log)
+        if s.lfo:
+            log("leave-future-out cross-validation")
+            run_lfo(s, stage, quick=args.quick, progress=not args.quiet)
+        write_run_record(s, stage, quick=args.quick, panel=model_panel(result))
     if not args.quiet:
         t = result["comparison"]
         print(t[[c for c in (*LOO_COLUMNS, "loo_kind") if c in t]].round(2).to_string())
@@ -87,50 +92,62 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``causal-model report --out DIR``: run what is missing, then write report.html."""
-    s: RunSettings = settings(args)
+    s: RunSettings = effective_settings(settings(args), quick=args.quick)
     out = args.out
-    _outputs_or_error(out, [REPORT_NAME], args.force)
-    log = (lambda *a, **k: None) if args.quiet else print
-    if (out / MODEL_FILE).is_file():
-        log(f"using the fitted model {out / MODEL_FILE}")
-        model = TensionModel.load(out / MODEL_FILE)
-        idata = model.idata_
-        model.diagnostics_ = diagnose(idata, warn=False)
-    else:
-        res = run(out, s, quick=args.quick, force=True, progressbar=not args.quiet, log=log)
-        model, idata = res["model"], res["idata"]
-    runs = forecast_scenarios(
-        model,
-        idata,
-        list(dict.fromkeys([s.scenario, *s.scenarios])),
-        until=s.until,
-        random_seed=s.seed,
-    )
-    comparison = None
-    if (out / "compare.csv").is_file():
-        comparison = pd.read_csv(out / "compare.csv", index_col=0)
-    elif len(s.variants) >= 2:
-        known = {model.variant.name: (model, idata)}
-        comparison = run_compare(s, out, quick=args.quick, log=log, known=known)["comparison"]
-    lfo = None
-    if (out / "lfo.csv").is_file():
-        lfo = pd.read_csv(out / "lfo.csv")
-    elif s.lfo:
-        lfo = run_lfo(s, out, quick=args.quick, progress=not args.quiet)
-    card = hypotheses(idata, comparison=comparison, forecast=runs[s.scenario])
-    text = build_report(
-        model=model,
-        idata=idata,
-        runs=runs,
-        scorecard=card,
-        settings=config_dict(s),
-        comparison=comparison,
-        lfo=lfo,
-    )
-    path = write_report(out, text)
-    write_config(s, out)
+    outputs_or_error(out, [REPORT_NAME], args.force)
+    log = logger(args.quiet)
+    with folder_lock(out):
+        if (out / MODEL_FILE).is_file():
+            log(f"using the fitted model {out / MODEL_FILE}")
+            model = TensionModel.load(out / MODEL_FILE)
+            check_against_model(s, model)
+            idata = model.idata_
+            model.diagnostics_ = diagnose(idata, warn=False)
+        else:
+            res = run(
+                out,
+                s,
+                force=True,
+                progressbar=not args.quiet,
+                log=log,
+                record=record_writer(quick=args.quick),
+            )
+            model, idata = res["model"], res["idata"]
+        runs = forecast_scenarios(
+            model,
+            idata,
+            list(dict.fromkeys([s.scenario, *s.scenarios])),
+            until=s.until,
+            random_seed=s.seed,
+        )
+        comparison = None
+        if (out / "compare.csv").is_file():
+            comparison = pd.read_csv(out / "compare.csv", index_col=0)
+        elif len(s.variants) >= 2:
+            known = {model.variant.name: (model, idata)}
+            with staged_outputs(out, COMPARE_FILES) as stage:
+                comparison = run_compare(s, stage, quick=False, log=log, known=known)["comparison"]
+        lfo = None
+        if (out / "lfo.csv").is_file():
+            lfo = pd.read_csv(out / "lfo.csv")
+        elif s.lfo:
+            with staged_outputs(out, LFO_FILES) as stage:
+                lfo = run_lfo(s, stage, quick=args.quick, progress=not args.quiet)
+        card = hypotheses(idata, comparison=comparison, forecast=runs[s.scenario])
+        text = build_report(
+            model=model,
+            idata=idata,
+            runs=runs,
+            scorecard=card,
+            settings=config_dict(s),
+            comparison=comparison,
+            lfo=lfo,
+        )
+        with staged_outputs(out, [REPORT_NAME, CONFIG_NAME]) as stage:
+            write_report(stage, text)
+            write_run_record(s, stage, quick=args.quick, panel=model.panel, idata=idata)
     if not args.quiet:
-        print(f"wrote {path}")
+        print(f"wrote {out / REPORT_NAME}")
     return 0
 
 

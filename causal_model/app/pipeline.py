@@ -1,14 +1,18 @@
 """The main job: fit the model on the real panel, forecast, and write figures and tables.
 
 Used by the command line (``causal-model run``, ``fit``, ``forecast``) and the examples.
-Every output path is checked before any work starts (an existing file is not replaced
-without ``force``) and every file is written atomically.
+Every setting is checked before any work starts (:mod:`causal_model.app.settings`), and so is
+every output path (an existing file is not replaced without ``force``). Outputs are written
+into a staging folder and moved into place only when everything succeeded
+(:mod:`causal_model.app.output_folder`): an interrupted or failed run leaves the folder as it
+was, and a successful one leaves exactly its own outputs.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import arviz as az
@@ -19,10 +23,26 @@ from causal_model import plotting
 from causal_model.analysis.forecast import forecast_scenarios
 from causal_model.analysis.scorecard import hypotheses
 from causal_model.analysis.summaries import compare_scenarios, forecast_summary
+from causal_model.app.console import Log
+from causal_model.app.evidence import (
+    CLAIM_VARIANTS,
+    COMPARISON_FILES,
+    compare_fits,
+    fit_model,
+    fit_variants,
+    make_model,
+)
+from causal_model.app.output_folder import staged_outputs
+from causal_model.app.settings import (
+    QUICK,
+    RunSettings,
+    SettingsError,
+    check_against_model,
+    check_settings,
+    effective_settings,
+)
 from causal_model.atomic import atomic_write
 from causal_model.data import load_us_russia
-from causal_model.defaults import DEFAULT_DRAWS, DEFAULT_TUNE
-from causal_model.inference import TensionModel
 from causal_model.inference.diagnostics import diagnostics_table
 
 #: Figures written by :func:`write_forecast_outputs` (file name -> what it shows).
@@ -43,31 +63,18 @@ TABLES = {
     "hypotheses.csv": "the study's claims: posterior quantities and probabilities",
 }
 MODEL_FILE = "model.nc"
-#: Settings of ``quick`` runs (smoke tests, examples): far too few draws for inference.
-QUICK = {"draws": 100, "tune": 200}
+CONFIG_NAME = "run_config.toml"
+#: Writes the run record (``run_config.toml``: the settings used) into a folder. HOOK: the
+#: command line passes :func:`causal_model.app.config.write_config` (config.py imports this
+#: module, so it cannot be called from here); a run-record module replaces it when it exists.
+RunRecord = Callable[[RunSettings, Path], Path]
 
 
-@dataclass
-class RunSettings:
-    """Settings of one fit-and-forecast run (what a run config file holds)."""
-
-    variant: str = "reference"
-    priors: str = "neoclassical_realism"
-    sampler: str = "nutpie"
-    draws: int = DEFAULT_DRAWS
-    tune: int = DEFAULT_TUNE
-    chains: int = 2
-    seed: int = 20241124
-    until: int = 2030
-    scenario: str = "default"
-    scenarios: list[str] = field(
-        default_factory=lambda: ["default", "russian_change", "no_russian_change"]
-    )
-    raw_dir: str | None = None
-    variants: list[str] = field(
-        default_factory=lambda: ["reference", "no_elite", "permanent_elite"]
-    )
-    lfo: bool = False
+def run_outputs(*, claims: bool = True) -> list[str]:
+    """Every file :func:`run` may write (with ``claims``: also the comparison). A run replaces
+    all of them: on success, those of an earlier run that it did not write are removed (a
+    comparison made with an earlier fit does not describe the new one)."""
+    return [MODEL_FILE, *FIGURES, *TABLES, CONFIG_NAME, *(COMPARISON_FILES if claims else ())]
 
 
 def check_outputs(out_dir: Path, names, *, force: bool) -> None:
@@ -112,23 +119,31 @@ def write_forecast_outputs(
     scenarios=("default", "russian_change", "no_russian_change"),
     random_seed: int | None = None,
     prior_draws: int = 400,
+    comparison: list[pd.DataFrame] | None = None,
+    coupled: az.InferenceData | None = None,
+    log: Log = print,
 ) -> dict:
     """Forecast and write :data:`FIGURES` and :data:`TABLES` to ``out_dir``.
+
+    ``comparison`` and ``coupled`` (from the fits of ``run --claims``) give the scorecard its
+    evidence (:func:`causal_model.analysis.scorecard.hypotheses`).
 
     Returns
     -------
     dict
-        ``headline`` (pandas Series), ``summary`` (DataFrame), ``forecast`` (InferenceData)
-        and ``files`` (list of written paths).
+        ``headline`` (pandas Series), ``summary`` (DataFrame), ``forecast`` (InferenceData),
+        ``scorecard`` (DataFrame) and ``files`` (list of written paths).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = list(dict.fromkeys([scenario, *scenarios]))
+    log(f"forecasting to {until} under {len(names)} scenarios ({', '.join(names)})")
     runs = forecast_scenarios(model, idata, names, until=until, random_seed=random_seed)
     pred = runs[scenario]
     summary = forecast_summary(pred)
     headline = pd.Series(summary.attrs["headline"], name="probability")
     files = []
+    log("writing the figures and tables")
 
     def fig(name, f):
         path = out / name
@@ -149,7 +164,7 @@ def write_forecast_outputs(
             pred.posterior_predictive, model.panel, title="Posterior predictive check"
         ),
     )
-    scorecard = hypotheses(idata, forecast=pred)
+    scorecard = hypotheses(idata, forecast=pred, comparison=comparison, coupled=coupled)
     for name, df, index in (
         ("hypotheses.csv", scorecard, False),
         ("forecast_summary.csv", summary, False),
@@ -168,37 +183,16 @@ def write_forecast_outputs(
     }
 
 
-def fit_model(
-    s: RunSettings,
-    *,
-    variant: str | None = None,
-    quick: bool = False,
-    progressbar: bool = False,
-    log=print,
-    panel=None,
-):
-    """Fit ``variant`` (default ``s.variant``) on the real panel with the run's settings.
-
-    Returns
-    -------
-    (TensionModel, arviz.InferenceData)
-    """
-    draws, tune = (QUICK["draws"], QUICK["tune"]) if quick else (s.draws, s.tune)
-    panel = load_us_russia(s.raw_dir) if panel is None else panel
-    model = TensionModel(panel, priors=s.priors, variant=variant or s.variant)
-    log(
-        f"fitting {model.variant.name} ({model.priors.source}) on {panel.sizes['year']} years x "
-        f"{panel.sizes['indicator']} indicators: {s.chains} chains x {draws} draws, {s.sampler}"
-    )
-    idata = model.fit(
-        draws=draws,
-        tune=tune,
-        chains=s.chains,
-        sampler=s.sampler,
-        random_seed=s.seed,
-        progressbar=progressbar,
-    )
-    return model, idata
+def _claims_evidence(s: RunSettings, model, idata, folder: Path, *, panel, log: Log) -> dict:
+    """Fit the variants of :data:`CLAIM_VARIANTS` not yet fitted, compare them (written to
+    ``folder``) and return the scorecard's evidence."""
+    todo = [v for v in CLAIM_VARIANTS if v != model.variant.name]
+    log(f"fitting {len(todo)} variants for the claims' evidence: {', '.join(todo)}")
+    claims = replace(s, variants=list(CLAIM_VARIANTS))
+    known = {model.variant.name: (model, idata)}
+    fits = fit_variants(claims, quick=False, log=log, panel=panel, known=known)
+    _, tables = compare_fits(fits, folder)
+    return {"comparison": tables, "coupled": fits["coupled"][1] if "coupled" in fits else None}
 
 
 def run(
@@ -208,9 +202,14 @@ def run(
     quick: bool = False,
     force: bool = False,
     progressbar: bool = False,
-    log=print,
+    log: Log = print,
+    claims: bool = False,
+    record: RunRecord | None = None,
 ) -> dict:
     """Fit the model on the real panel, save it, forecast and write figures and tables.
+
+    Every setting and output path is checked first; the outputs are moved into ``out_dir``
+    only when everything succeeded (an interrupted or failed run leaves it unchanged).
 
     Parameters
     ----------
@@ -221,50 +220,87 @@ def run(
     quick
         Use :data:`QUICK` draws (for smoke tests; not for inference).
     force
-        Replace existing outputs.
+        Replace existing outputs (on success, this run's outputs replace the earlier run's).
     progressbar
         Show sampling progress.
     log
         Function that prints progress lines (``print``; a no-op for quiet runs).
+    claims
+        Also fit :data:`~causal_model.app.evidence.CLAIM_VARIANTS` (only with the reference
+        variant), write their comparison and give the scorecard its LOO evidence.
+    record
+        Writes the run record (the settings used) into the output folder.
 
     Returns
     -------
     dict
-        As :func:`write_forecast_outputs`, plus ``model``, ``idata``, ``diagnostics`` and
-        ``timing``.
+        As :func:`write_forecast_outputs` (``files`` in ``out_dir``), plus ``model``,
+        ``idata``, ``diagnostics``, ``timing`` and ``settings`` (those used).
+
+    Raises
+    ------
+    SettingsError
+        For a bad setting, before any work.
+    FileExistsError, NotADirectoryError, PermissionError
+        For an unusable output folder, before any work.
+    causal_model.app.output_folder.FolderInUseError
+        If another running process writes into ``out_dir``.
     """
-    s = settings or RunSettings()
+    s = effective_settings(settings or RunSettings(), quick=quick)
+    check_settings(s)
+    if claims and s.variant != "reference":
+        raise SettingsError(
+            f"--claims tests the study's claims on the reference model, not {s.variant!r}: "
+            "drop --variant (or use --variant reference)"
+        )
     out = Path(out_dir)
-    check_outputs(out, [MODEL_FILE, *FIGURES, *TABLES, "run_config.toml"], force=force)
-    model, idata = fit_model(s, quick=quick, progressbar=progressbar, log=log)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out / MODEL_FILE, idata, overwrite=force)
-    result = write_forecast_outputs(
-        model,
-        idata,
-        out,
-        until=s.until,
-        scenario=s.scenario,
-        scenarios=s.scenarios,
-        random_seed=s.seed,
-    )
+    names = run_outputs()
+    check_outputs(out, names, force=force)
+    log("loading the data")
+    panel = load_us_russia(s.raw_dir)
+    model = make_model(s, panel)
+    check_against_model(s, model)
+    with staged_outputs(out, names) as stage:
+        model, idata = fit_model(s, model=model, progressbar=progressbar, log=log)
+        log("writing the model file")
+        model.save(stage / MODEL_FILE, idata)
+        evidence = _claims_evidence(s, model, idata, stage, panel=panel, log=log) if claims else {}
+        result = write_forecast_outputs(
+            model,
+            idata,
+            stage,
+            until=s.until,
+            scenario=s.scenario,
+            scenarios=s.scenarios,
+            random_seed=s.seed,
+            log=log,
+            **evidence,
+        )
+        if record is not None:
+            record(s, stage)
+        written = sorted(p.name for p in stage.iterdir() if not p.name.startswith("."))
     result.update(
+        files=[out / name for name in written],
         model=model,
         idata=idata,
-        diagnostics=model.diagnostics_,
-        timing=model.timing_,
+        diagnostics=getattr(model, "diagnostics_", None),
+        timing=getattr(model, "timing_", {}),
+        settings=s,
     )
-    result["files"].insert(0, out / MODEL_FILE)
     return result
 
 
 __all__ = [
+    "CONFIG_NAME",
     "FIGURES",
     "MODEL_FILE",
     "QUICK",
     "TABLES",
+    "RunRecord",
     "RunSettings",
     "check_outputs",
     "fit_model",
     "run",
+    "run_outputs",
+    "write_forecast_outputs",
 ]

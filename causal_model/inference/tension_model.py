@@ -175,7 +175,7 @@ class TensionModel(ModelDefinition):
             rng = np.random.default_rng(random_seed)
             states = draw_states(layout, ss, rng, t_weights(posterior))
         coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
-        paths = latent_paths(md, ss, states, coords)
+        paths = latent_paths(layout, ss, states, coords)
         posterior = posterior.drop_vars(list(paths.data_vars), errors="ignore")
         idata.posterior = xr.merge([posterior, paths], compat="override")
         groups = {
