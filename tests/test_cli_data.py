@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +16,8 @@ import xarray as xr
 
 from causal_model import __version__
 from causal_model.app.cli import main
-from causal_model.data import from_csv
+from causal_model.data import RAW_FILES, from_csv
+from causal_model.data.raw_files import file_sha256
 from causal_model.dims import INDICATOR, LATENTS
 
 
@@ -140,3 +146,55 @@ def test_python_dash_m(real_panel, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "gpr_russia" in proc.stdout
+
+
+def _shared_raw() -> Path:
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
+    if not shared.is_dir():
+        pytest.skip(f"shared raw data folder absent: {shared}")
+    return shared
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[str]:
+    """A local HTTP server serving the shared raw folder (no publisher is contacted)."""
+    handler = functools.partial(_QuietHandler, directory=str(_shared_raw()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_data_fetch_says_where_and_how(mirror, capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("CAUSAL_MODEL_DATA", raising=False)
+    dest = tmp_path / "raw"
+    code, out, err = _run(
+        capsys, "data", "fetch", "--dest", str(dest), "--mirror", mirror, "--datasets", "polity5"
+    )
+    assert code == 0, err
+    (entry,) = [e for e in RAW_FILES if e.dataset == "polity5"]
+    assert file_sha256(dest / entry.relpath) == entry.sha256
+    assert f"the raw data files are in {dest}" in out
+    assert f"export CAUSAL_MODEL_DATA={dest}" in out and f"--raw-dir {dest}" in out
+    monkeypatch.delenv("CAUSAL_MODEL_DATA_MIRROR", raising=False)
+    only = ("--datasets", "nato_accessions_transcribed")  # no publisher URL: mirror only
+    code, out, err = _run(capsys, "data", "fetch", "--dest", str(dest), *only, "--quiet")
+    assert code == 2 and out == ""  # files without a publisher URL need a mirror: one line
+    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "mirror" in err
+
+
+def test_data_without_action_still_shows_coverage(real_panel, capsys, tmp_path):
+    csv = tmp_path / "p.csv"
+    code, out, err = _run(capsys, "data", "--csv", str(csv))
+    assert code == 0, err
+    assert out.splitlines()[0].split()[0] == "indicator" and csv.is_file()
