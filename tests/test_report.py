@@ -54,10 +54,22 @@ def test_report_is_one_self_contained_file(report_dir):
         "Variant comparison",
         "Scenarios",
         "Reproducibility",
+        "How to read tension",
+        "Indicators: data, fit and forecast",
+        "Latent drivers",
+        "Parameters: prior and posterior",
+        "Posterior predictive check",
     ):
         assert section in text, section
     sources = re.findall(r'<img[^>]*src="([^"]+)"', text)
-    assert len(sources) >= 5 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) >= 9 and all(s.startswith("data:image/png;base64,") for s in sources)
+    # a quick run says so, and the record says what ran
+    assert "QUICK RUN: smoke test, not inference" in text
+    assert "draws = 100" in text and "draws = 1200" not in text
+    assert "data SHA-256" in text and "commit" in text and "panel_sha256" in text
+    assert "geometric mean" in text and "Pareto k" in text and "0.7" in text
+    assert "R-hat compares the chains" in text
+    assert "Monte Carlo" in text
     assert "http://" not in text and "https://" not in text  # readable offline
     assert 'class="fail"' in text  # --quick draws fail the checks, and the report says so
     assert (report_dir / "run_config.toml").is_file() and (report_dir / "compare.csv").is_file()
@@ -86,7 +98,7 @@ def test_report_renders_in_headless_chromium(report_dir):
     found = re.search(r"images=(\d+) broken=(\d+)", run.stdout)
     assert found, run.stdout[-500:] + run.stderr[-500:]
     n_img, broken = map(int, found.groups())
-    assert n_img >= 5 and broken == 0
+    assert n_img >= 9 and broken == 0
     console = [ln for ln in run.stderr.splitlines() if "CONSOLE" in ln]
     errors = [ln for ln in console if re.search(r"error|uncaught|failed", ln, re.I)]
     assert not errors, errors

@@ -1,9 +1,13 @@
 """A self-contained HTML report of a run: figures embedded, readable offline, one file.
 
-Sections: the question and the model (with its DAG), data coverage, diagnostics (green only
-when they pass), the forecast and its headline probabilities, the decomposition, the elite
-impulse response, the hypothesis scorecard, the variant comparison and LFO skill, scenarios,
-and the run config with package versions.
+Sections: a quick run's "smoke test, not inference" banner; the date, commit and data hash;
+the question and the model (with its DAG); how to read the tension scale; data coverage;
+diagnostics (green only when they pass, each check explained); the forecast and its headline
+probabilities with their Monte Carlo error; the indicators, drivers, decomposition, elite
+impulse response, parameters and posterior predictive check (and a measurement figure if
+given), each with a caption; the hypothesis scorecard; the variant comparison (with what
+Pareto k means) and LFO skill; scenarios; and the run record with the settings used and
+package versions. Pieces are in :mod:`causal_model.app.report_sections`.
 """
 
 from __future__ import annotations
@@ -17,13 +21,25 @@ from importlib import metadata
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import tomli_w
 
 from causal_model import plotting
-from causal_model.analysis.summaries import compare_scenarios, headline_probabilities
+from causal_model.analysis.scorecard import scorecard_table
+from causal_model.analysis.summaries import compare_scenarios, headline_table
+from causal_model.app.config import SCHEMA, config_dict
+from causal_model.app.pipeline import RunSettings
+from causal_model.app.report_sections import (
+    CONVERGENCE_TEXT,
+    caption_html,
+    coverage_table,
+    pareto_k_text,
+    plot_model_dag,
+    report_figures,
+)
+from causal_model.app.run_record import QUICK_NOTE, quick_from_fit, run_record, used_settings
 from causal_model.atomic import atomic_write
+from causal_model.plotting.captions import headline_text, tension_scale, tension_scale_text
 from causal_model.validation import lfo_summary
 
 REPORT_NAME = "report.html"
@@ -38,6 +54,8 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}
 .pass{background:#d8f3dc}.fail{background:#f8d7da}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
 .muted{color:#666;font-size:.9em}code{background:#f4f4f4;padding:0 .2em}
+.caption{color:#444;font-size:.88em;margin-top:0}
+.banner{background:#b00020;color:#fff;font-weight:bold;padding:.6em 1em;margin:1em 0}
 """
 
 
@@ -83,102 +101,6 @@ def _numeric(v: str) -> bool:
         return False
 
 
-def plot_model_dag(model, *, fig=None):
-    """The model's causal graph: drivers, elite circulation and residual cause tension; each
-    latent causes its indicators. Drawn with matplotlib (no graphviz needed)."""
-
-    md = model.data
-    fig = fig or plt.figure(figsize=(10, 5.2), layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    drivers = list(md.drivers)
-    xs = np.linspace(0.12, 0.88, len(drivers))
-    pos = {d: (x, 0.78) for d, x in zip(drivers, xs, strict=True)}
-    pos["elite circulation"] = (0.2, 0.42)
-    pos["residual u (AR1)"] = (0.8, 0.42)
-    pos["TENSION"] = (0.5, 0.42)
-
-    def node(name, xy, color):
-        ax.text(
-            *xy,
-            name,
-            ha="center",
-            va="center",
-            fontsize=10,
-            fontweight="bold",
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": color, "edgecolor": "0.3"},
-        )
-
-    def arrow(a, b, color="0.3"):
-        ax.annotate(
-            "",
-            xy=b,
-            xytext=a,
-            arrowprops={
-                "arrowstyle": "->",
-                "color": color,
-                "lw": 1.3,
-                "shrinkA": 18,
-                "shrinkB": 18,
-            },
-        )
-
-    for d in drivers:
-        node(f"{d}\n(latent AR1)", pos[d], "#dbe9f6")
-        arrow(pos[d], pos["TENSION"])
-    node("elite circulation\n(decaying effect)", pos["elite circulation"], "#d8f3dc")
-    node("residual u\n(AR1)", pos["residual u (AR1)"], "#eeeeee")
-    node("TENSION", pos["TENSION"], "#f8d7da")
-    arrow(pos["elite circulation"], pos["TENSION"])
-    arrow(pos["residual u (AR1)"], pos["TENSION"])
-    tension_ind = [k for k, lat in zip(md.indicators, md.latent, strict=True) if lat == "tension"]
-    ax.text(
-        0.5,
-        0.08,
-        "tension indicators:\n" + ", ".join(tension_ind),
-        ha="center",
-        va="center",
-        fontsize=7.5,
-        wrap=True,
-        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"},
-    )
-    arrow(pos["TENSION"], (0.5, 0.08))
-    for d in drivers:
-        keys = [
-            k for k, j in zip(md.indicators, md.driver_of, strict=True) if j == drivers.index(d)
-        ]
-        ax.text(
-            pos[d][0], 0.97, ", ".join(keys), ha="center", va="center", fontsize=6.5, color="0.3"
-        )
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(
-        "Causal structure of the model (latent drivers cause their indicators and tension)",
-        fontsize=10,
-        loc="left",
-    )
-    return fig
-
-
-def coverage_table(panel) -> pd.DataFrame:
-    """Per indicator: latent, family, first and last observed year, observed years."""
-    rows = []
-    for key in panel["indicator"].values:
-        v = panel["value"].sel(indicator=key)
-        yrs = panel["year"].values[np.isfinite(v.values)]
-        rows.append(
-            {
-                "indicator": str(key),
-                "latent": str(panel["latent"].sel(indicator=key).item()),
-                "family": str(panel["family"].sel(indicator=key).item()),
-                "first": int(yrs.min()) if yrs.size else "",
-                "last": int(yrs.max()) if yrs.size else "",
-                "observed years": int(yrs.size),
-            }
-        )
-    return pd.DataFrame(rows).set_index("indicator")
-
-
 def versions() -> pd.DataFrame:
     """Versions of the packages that shape the numbers."""
 
@@ -211,6 +133,22 @@ def _main_rows(comparison: pd.DataFrame) -> pd.DataFrame:
     return comparison[comparison["loo_kind"] != "conditional"]
 
 
+def _settings_of(settings: dict) -> RunSettings:
+    """RunSettings from a config dict (:func:`~causal_model.app.config.config_dict`)."""
+    s = RunSettings()
+    for (sec, key), (attr, _) in SCHEMA.items():
+        if key in settings.get(sec, {}):
+            setattr(s, attr, settings[sec][key])
+    return s
+
+
+def _figure(figs: dict, key: str, alt: str) -> list[str]:
+    if key not in figs:
+        return []
+    fig, caption = figs[key]
+    return [figure_to_img(fig, alt=alt), caption_html(caption)]
+
+
 def build_report(
     *,
     model,
@@ -220,20 +158,85 @@ def build_report(
     settings: dict,
     comparison: pd.DataFrame | None = None,
     lfo: pd.DataFrame | None = None,
+    quick: bool | None = None,
+    record: dict | None = None,
+    measurement=None,
+    prior_draws: int = 200,
 ) -> str:
-    """The report's HTML text (see the module docstring for its sections)."""
+    """The report's HTML text (see the module docstring for its sections).
+
+    Parameters
+    ----------
+    model, idata
+        The fitted model and its fit.
+    runs
+        Forecasts by scenario (the one of ``settings["forecast"]["scenario"]`` is shown).
+    scorecard
+        :func:`~causal_model.analysis.scorecard.hypotheses`.
+    settings
+        The run's settings in the config layout (:func:`~causal_model.app.config.config_dict`).
+    comparison, lfo
+        The variant comparison and the leave-future-out table, if run.
+    quick
+        Whether the run was a quick smoke test (banner on the page and every figure); None
+        infers it from the fit's number of draws (:func:`~causal_model.app.run_record.
+        quick_from_fit`).
+    record
+        The run record (:func:`~causal_model.app.run_record.run_record`); default made from
+        ``settings``, ``quick``, the model's panel and ``idata``.
+    measurement
+        A measurement figure to include (matplotlib Figure), if any.
+    prior_draws
+        Prior draws for the parameter figure (0: posterior only).
+    """
     pred = runs.get(settings.get("forecast", {}).get("scenario", "default")) or next(
         iter(runs.values())
     )
+    quick = quick_from_fit(idata) if quick is None else bool(quick)
+    s = used_settings(_settings_of(settings), quick=quick)
+    record = record or run_record(s, quick=quick, panel=model.panel, idata=idata)
+    shown = config_dict(s)
+    shown["sampler"].update(draws=record["draws"], chains=record["chains"])
     diag = model.diagnostics_ if getattr(model, "diagnostics_", None) is not None else None
+    prior = (
+        model.sample_prior_predictive(draws=prior_draws, random_seed=s.seed)
+        if prior_draws
+        else None
+    )
+    figs = report_figures(
+        model,
+        idata,
+        runs,
+        pred,
+        comparison=_main_rows(comparison) if comparison is not None else None,
+        measurement=measurement,
+        prior=prior,
+        quick=quick,
+    )
+    scale = tension_scale(model)
+    commit = str(record.get("git_commit", ""))
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>US–Russia relations: causal model report</title><style>{CSS}</style></head><body>",
+    ]
+    if quick:
+        parts.append(
+            f"<div class='banner'>QUICK RUN: {QUICK_NOTE}. {record['chains']} chains x "
+            f"{record['draws']} draws ({record['tune']} tuning steps) are far too few: the "
+            "numbers and figures below only show that the pipeline runs. Rerun without "
+            "<code>--quick</code> for results.</div>"
+        )
+    parts += [
         "<h1>US–Russia relations: a Bayesian causal model and its forecast</h1>",
-        f"<p class='muted'>variant <code>{html.escape(model.variant.name)}</code>, priors "
+        f"<p class='muted'>{html.escape(record['date'])} &middot; causal_model "
+        f"{html.escape(record['package_version'])} &middot; commit "
+        f"<code>{html.escape(commit[:12])}</code>"
+        + (" (with uncommitted changes)" if record.get("git_dirty") else "")
+        + f" &middot; data SHA-256 <code>{html.escape(record.get('panel_sha256', '')[:16])}"
+        f"</code> &middot; variant <code>{html.escape(model.variant.name)}</code>, priors "
         f"<code>{html.escape(Path(str(model.priors.source)).stem)}</code>, "
-        f"{idata.posterior.sizes['chain']} chains x {idata.posterior.sizes['draw']} draws</p>",
+        f"{record['chains']} chains x {record['draws']} draws</p>",
         "<h2>The question and the model</h2>",
         "<p>How tense will relations between the United States and Russia be to 2030, and why? "
         "Three latent drivers &mdash; geopolitical power competition, security, and political "
@@ -243,10 +246,13 @@ def build_report(
         "Washington or Moscow (elite circulation) shifts tension for a while and then decays. "
         "Everything is estimated jointly; forecasts carry every source of uncertainty, "
         "including which future leader changes happen.</p>",
-        figure_to_img(plot_model_dag(model), alt="model DAG"),
+        *_figure(figs, "dag", "model DAG"),
+        "<h2>How to read tension</h2>",
+        f"<p>{html.escape(tension_scale_text(scale))}</p>",
         "<h2>Data coverage</h2>",
         table_html(coverage_table(model.panel)),
         "<h2>Convergence diagnostics</h2>",
+        f"<p>{html.escape(CONVERGENCE_TEXT)}</p>",
     ]
     if diag is not None:
         parts.append(table_html(diag[["value", "threshold"]].astype(str), status=diag["ok"]))
@@ -258,20 +264,35 @@ def build_report(
         )
     else:
         parts.append("<p class='fail'>no diagnostics recorded for this fit</p>")
-    head = headline_probabilities(pred).to_frame()
+    head = headline_table(pred)
     parts += [
         "<h2>Forecast to {}</h2>".format(int(pred.predictions["year"].max())),
-        figure_to_img(plotting.plot_forecast(pred, scenarios=runs).figure, alt="forecast fan"),
-        table_html(head),
+        *_figure(figs, "forecast", "forecast fan"),
+        "<p>Headline probabilities, rounded to what their Monte Carlo error supports "
+        "(mc_se: Monte Carlo standard error; ess: effective draws).</p>",
+        table_html(head, digits=4),
+        f"<p>{html.escape(headline_text(pred))}</p>",
+        "<h2>Indicators: data, fit and forecast</h2>",
+        *_figure(figs, "indicators", "indicator forecasts"),
+        "<h2>Latent drivers</h2>",
+        *_figure(figs, "drivers", "latent drivers"),
         "<h2>What drives tension: decomposition</h2>",
-        figure_to_img(plotting.plot_decomposition(pred).figure, alt="decomposition"),
+        *_figure(figs, "decomposition", "decomposition"),
     ]
-    if "elite_mu" in idata.posterior:
+    if "elite" in figs:
         parts += [
             "<h2>Elite circulation: impulse response</h2>",
-            figure_to_img(plotting.plot_elite_response(idata).figure, alt="impulse response"),
+            *_figure(figs, "elite", "impulse response"),
         ]
-    card = scorecard.drop(columns=[c for c in ("note",) if c in scorecard])
+    parts += [
+        "<h2>Parameters: prior and posterior</h2>",
+        *_figure(figs, "parameters", "parameters"),
+        "<h2>Posterior predictive check</h2>",
+        *_figure(figs, "predictive", "posterior predictive check"),
+    ]
+    if "measurement" in figs:
+        parts += ["<h2>Measurement</h2>", *_figure(figs, "measurement", "measurement")]
+    card = scorecard_table(scorecard).drop(columns=[c for c in ("note",) if c in scorecard])
     parts += ["<h2>The study's claims: scorecard</h2>", table_html(card, index=False)]
     parts.append("<h2>Variant comparison and forecast skill</h2>")
     if comparison is not None:
@@ -281,7 +302,8 @@ def build_report(
             f"{html.escape(str(comparison.attrs.get('unit_left_out', 'one year')))}; "
             f"{html.escape(str(comparison.attrs.get('loglik', '')))}.</p>",
             table_html(comparison[cols]),
-            figure_to_img(plotting.plot_elpd(_main_rows(comparison)).figure, alt="ELPD comparison"),
+            f"<p>{html.escape(pareto_k_text(comparison))}</p>",
+            *_figure(figs, "elpd", "ELPD comparison"),
         ]
     else:
         parts.append(
@@ -300,9 +322,13 @@ def build_report(
         )
     parts += [
         "<h2>Scenarios</h2>",
-        table_html(compare_scenarios(runs)),
+        table_html(compare_scenarios(runs), digits=4),
         "<h2>Reproducibility</h2>",
-        "<pre>" + html.escape(_toml(settings)) + "</pre>",
+        "<p>The run record (what ran) and the settings used:</p>",
+        table_html(
+            pd.DataFrame({"value": {k: str(v) for k, v in record.items()}}).rename_axis("record")
+        ),
+        "<pre>" + html.escape(_toml(shown)) + "</pre>",
         table_html(versions()),
         "</body></html>",
     ]
@@ -320,4 +346,4 @@ def write_report(out_dir: str | os.PathLike, text: str) -> Path:
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-__all__ = ["REPORT_NAME", "build_report", "plot_model_dag", "write_report"]
+__all__ = ["REPORT_NAME", "build_report", "coverage_table", "plot_model_dag", "write_report"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.text import Text
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Annotation, Text
 
-__all__ = ["text_problems", "visible_texts"]
+__all__ = ["arrow_problems", "text_problems", "visible_texts"]
 
 
 def _drawn_tick_labels(fig: Figure) -> tuple[set[int], set[int]]:
@@ -27,7 +28,7 @@ def _drawn_tick_labels(fig: Figure) -> tuple[set[int], set[int]]:
                 loc = tick.get_loc()
                 if loc is None or not (lo - tol <= loc <= hi + tol):
                     continue
-                if not tick.get_visible():
+                if not (tick.get_visible() and ax.get_visible() and ax.axes.axison):
                     continue
                 drawn.update(id(t) for t in labels if t.get_visible())
     return drawn, every
@@ -97,4 +98,44 @@ def text_problems(fig: Figure, *, tolerance: float = 0.5) -> list[str]:
                     f"overlap: {texts[i].get_text()!r} and {texts[j].get_text()!r} "
                     f"({w:.1f} x {h:.1f} px)"
                 )
+    return problems
+
+
+def arrow_problems(fig: Figure, *, samples: int = 60) -> list[str]:
+    """Arrows (annotation arrows and arrow patches) that run through a visible text label.
+
+    Each arrow's path is sampled along its segments in display coordinates; a sample inside
+    the window extent of a text (shrunk by one pixel) is a problem.
+
+    Returns
+    -------
+    list of str
+        One line per arrow and label it crosses.
+    """
+    texts = visible_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    patches = list(fig.findobj(FancyArrowPatch))
+    patches += [a.arrow_patch for a in fig.findobj(Annotation) if a.arrow_patch is not None]
+    patches = [p for p in dict.fromkeys(patches) if p.get_visible()]
+    problems = []
+    for patch in patches:
+        path = patch.get_transform().transform_path(patch.get_path())
+        pts = []
+        for poly in path.to_polygons(closed_only=False):
+            for a, b in zip(poly[:-1], poly[1:], strict=True):
+                t = np.linspace(0.0, 1.0, samples)[:, None]
+                pts.append(a + t * (b - a))
+        if not pts:
+            continue
+        pts = np.concatenate(pts)
+        for text, box in boxes:
+            inside = (
+                (pts[:, 0] > box.x0 + 1)
+                & (pts[:, 0] < box.x1 - 1)
+                & (pts[:, 1] > box.y0 + 1)
+                & (pts[:, 1] < box.y1 - 1)
+            )
+            if inside.any():
+                problems.append(f"arrow through {text.get_text()!r}")
     return problems

@@ -1,0 +1,254 @@
+"""Pieces of the HTML report (:mod:`causal_model.app.report`): the model's causal graph, the
+data coverage, the figures with their captions, and the plain-language explanations of the
+tension scale, the convergence checks and Pareto k."""
+
+from __future__ import annotations
+
+import html
+
+import arviz as az
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from causal_model import plotting
+from causal_model.plotting.captions import figure_caption, tension_scale, tension_scale_text
+
+__all__ = [
+    "CONVERGENCE_TEXT",
+    "PARETO_K_TEXT",
+    "coverage_table",
+    "pareto_k_text",
+    "plot_model_dag",
+    "report_figures",
+]
+
+#: What the convergence box checks, one sentence each.
+CONVERGENCE_TEXT = (
+    "R-hat compares the chains with each other: at most 1.01 means they found the same "
+    "posterior. Bulk and tail ESS are the effective numbers of independent draws behind the "
+    "centre and the tails of each parameter: at least 400 makes the 90% intervals stable. A "
+    "divergence is a step where the sampler could not follow the posterior's curvature: any "
+    "divergence means parts of the posterior may be missed. BFMI says how well the sampler "
+    "moves between energy levels: below 0.3 it explores the tails poorly."
+)
+#: What Pareto k is, and what to do about large values.
+PARETO_K_TEXT = (
+    "Pareto k is PSIS-LOO's check of each left-out year: the ELPD of a year is estimated by "
+    "reweighting the full posterior instead of refitting without that year, and k measures how "
+    "far that shortcut is stretched. Above 0.7 the leave-one-out estimate for that year is "
+    "unreliable (the year is so influential that the posterior without it differs a lot), and "
+    "so is any ELPD difference that leans on it. What you can do: rerun without --quick "
+    "(few draws make k noisy), refit with those years left out (exact leave-one-year-out), "
+    "or judge the variants by leave-future-out skill (--lfo) instead."
+)
+
+
+def pareto_k_text(comparison: pd.DataFrame | None) -> str:
+    """:data:`PARETO_K_TEXT` with the variants of ``comparison`` that have years above 0.7."""
+    if comparison is None or "max_pareto_k" not in comparison:
+        return PARETO_K_TEXT
+    bad = comparison[comparison["max_pareto_k"] > 0.7]
+    if bad.empty:
+        return PARETO_K_TEXT + " In this comparison every year has k <= 0.7."
+    items = ", ".join(
+        f"{name} (max k {row['max_pareto_k']:.2f}"
+        + (f", {int(row['n_bad_pareto_k'])} years" if "n_bad_pareto_k" in bad else "")
+        + ")"
+        for name, row in bad.iterrows()
+    )
+    return PARETO_K_TEXT + f" Here: {items}."
+
+
+def plot_model_dag(model, *, fig: Figure | None = None) -> Figure:
+    """The model's causal graph: drivers, elite circulation and residual cause tension; each
+    latent causes its indicators. Drawn with matplotlib (no graphviz needed); every arrow
+    runs from the edge of one box to the edge of the other, never through a label."""
+    md = model.data
+    fig = fig or plt.figure(figsize=(10, 5.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    drivers = list(md.drivers)
+    xs = np.linspace(0.14, 0.86, len(drivers))
+
+    def node(name, xy, color, size=10):
+        return ax.text(
+            *xy,
+            name,
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": color, "edgecolor": "0.3"},
+        )
+
+    def arrow(a, b):
+        ax.annotate(
+            "",
+            xy=(0.5, 0.5),
+            xycoords=b,
+            xytext=(0.5, 0.5),
+            textcoords=a,
+            arrowprops={
+                "arrowstyle": "->",
+                "color": "0.3",
+                "lw": 1.3,
+                "patchA": a.get_bbox_patch(),
+                "patchB": b.get_bbox_patch(),
+                "shrinkA": 2,
+                "shrinkB": 2,
+            },
+        )
+
+    tension = node("TENSION", (0.5, 0.44), "#f8d7da", size=11)
+    for d, x in zip(drivers, xs, strict=True):
+        keys = [
+            k for k, j in zip(md.indicators, md.driver_of, strict=True) if j == drivers.index(d)
+        ]
+        box = node(f"{d}\n(latent driver)", (x, 0.72), "#dbe9f6")
+        listing = ax.text(
+            x,
+            0.94,
+            "\n".join(keys),
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color="0.3",
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.75"},
+        )
+        arrow(box, listing)
+        arrow(box, tension)
+    arrow(node("elite circulation\n(decaying effect)", (0.15, 0.44), "#d8f3dc"), tension)
+    arrow(node("residual u\n(AR1)", (0.85, 0.44), "#eeeeee"), tension)
+    tension_ind = [k for k, lat in zip(md.indicators, md.latent, strict=True) if lat == "tension"]
+    half = (len(tension_ind) + 1) // 2
+    listing = ", ".join(tension_ind[:half]) + ",\n" + ", ".join(tension_ind[half:])
+    box = ax.text(
+        0.5,
+        0.1,
+        "tension indicators:\n" + listing,
+        ha="center",
+        va="center",
+        fontsize=7.5,
+        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"},
+    )
+    arrow(tension, box)
+    ax.set_title(
+        "Causal structure of the model (latent drivers cause their indicators and tension)",
+        fontsize=10,
+        loc="left",
+    )
+    return fig
+
+
+def coverage_table(panel) -> pd.DataFrame:
+    """Per indicator: latent, family, unit, first and last observed year, observed years."""
+    rows = []
+    for key in panel["indicator"].values:
+        v = panel["value"].sel(indicator=key)
+        yrs = panel["year"].values[np.isfinite(v.values)]
+        rows.append(
+            {
+                "indicator": str(key),
+                "latent": str(panel["latent"].sel(indicator=key).item()),
+                "family": str(panel["family"].sel(indicator=key).item()),
+                "unit": str(panel["unit"].sel(indicator=key).item())
+                if "unit" in panel.coords
+                else "",
+                "first": int(yrs.min()) if yrs.size else "none",
+                "last": int(yrs.max()) if yrs.size else "none",
+                "observed years": int(yrs.size),
+            }
+        )
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def report_figures(
+    model,
+    idata: az.InferenceData,
+    runs: dict,
+    pred: az.InferenceData,
+    *,
+    comparison: pd.DataFrame | None = None,
+    measurement: Figure | None = None,
+    prior: az.InferenceData | None = None,
+    quick: bool = False,
+) -> dict[str, tuple[Figure, str]]:
+    """Every figure of the report with its caption, by section key (in report order).
+
+    Parameters
+    ----------
+    model, idata
+        The fit.
+    runs, pred
+        The scenario forecasts and the one shown.
+    comparison
+        The variant comparison (the ELPD figure).
+    measurement
+        A measurement figure to include (optional).
+    prior
+        Prior draws for the parameter figure (without them it shows the posterior only).
+    quick
+        Mark every figure with the quick run's banner.
+
+    Returns
+    -------
+    dict
+        key -> (figure, caption text).
+    """
+    scale = tension_scale(model)
+    out: dict[str, tuple[Figure, str]] = {
+        "dag": (plot_model_dag(model), "Causal structure. " + tension_scale_text(scale)),
+        "forecast": (
+            plotting.plot_forecast(pred, scenarios=runs).figure,
+            figure_caption("forecast_fan.png", scale=scale, pred=pred),
+        ),
+        "indicators": (
+            plotting.plot_indicator_forecasts(pred),
+            figure_caption("indicators.png"),
+        ),
+        "drivers": (plotting.plot_drivers(pred), figure_caption("drivers.png")),
+        "decomposition": (
+            plotting.plot_decomposition(pred).figure,
+            figure_caption("decomposition.png"),
+        ),
+    }
+    if "elite_mu" in idata.posterior:
+        out["elite"] = (
+            plotting.plot_elite_response(idata).figure,
+            figure_caption("elite_response.png"),
+        )
+    out["parameters"] = (
+        plotting.plot_parameters(idata, prior=prior),
+        figure_caption("parameters.png"),
+    )
+    out["predictive"] = (
+        plotting.plot_predictive_check(
+            pred.posterior_predictive, model.panel, title="Posterior predictive check"
+        ),
+        figure_caption("posterior_predictive.png"),
+    )
+    if measurement is not None:
+        out["measurement"] = (measurement, "Measurement: how the indicators follow their latents.")
+    if comparison is not None:
+        main = (
+            comparison[comparison["loo_kind"] != "conditional"]
+            if "loo_kind" in comparison
+            else comparison
+        )
+        out["elpd"] = (
+            plotting.plot_elpd(main).figure,
+            "ELPD of each variant (PSIS-LOO, a year left out) with +-1 SE, and its difference "
+            "to the best variant with the SE of that difference.",
+        )
+    for fig, _ in out.values():
+        plotting.finish_figure(fig, quick=quick)
+    return out
+
+
+def caption_html(text: str) -> str:
+    """A figure caption as HTML."""
+    return f"<p class='caption'>{html.escape(text)}</p>"
