@@ -146,3 +146,28 @@ def test_fit_command_quick(real_panel, tmp_path, capsys):
     assert (out / "model.nc").is_file() and (out / "diagnostics.csv").is_file()
     assert "seed = 2" in (out / "run_config.toml").read_text()
     assert "--force" in _error(capsys, ["fit", "--out", str(out), "--quick"])
+
+
+def test_run_claims_fits_the_evidence_variants(tiny_fit, tmp_path, monkeypatch, capsys):
+    """``run --claims`` fits every variant of the scorecard's evidence (the fits are the tiny
+    reference fit here: this checks the plumbing, not the numbers)."""
+    from causal_model.analysis.scorecard import EVIDENCE_VARIANTS
+    from causal_model.app import evidence, pipeline
+
+    model, idata = tiny_fit
+    fitted = []
+
+    def fake_fit(s, *, variant=None, model=None, **kwargs):
+        fitted.append(variant or s.variant)
+        return tiny_fit[0], idata.copy()
+
+    monkeypatch.setattr(pipeline, "fit_model", fake_fit)
+    monkeypatch.setattr(evidence, "fit_model", fake_fit)
+    out = tmp_path / "claims"
+    assert main(["run", "--out", str(out), "--quick", "--quiet", "--claims"]) == 0
+    assert sorted(fitted) == sorted(["reference", *EVIDENCE_VARIANTS.values()])
+    assert (out / "compare.csv").is_file() and (out / "elpd.png").is_file()
+    card = pd.read_csv(out / "hypotheses.csv")
+    with_evidence = card[card["evidence"].fillna("").str.contains(" vs ")]
+    assert with_evidence["elpd_diff"].notna().all()  # every comparison was made
+    assert "draws = 100" in (out / "run_config.toml").read_text()
