@@ -50,20 +50,17 @@ def _watch_interrupt() -> Iterator[dict]:
 
     PyMC catches the KeyboardInterrupt inside ``pm.sample`` and returns the draws made so far;
     the note lets :func:`run_sampler` re-raise the interrupt instead. Outside the main thread
-    (where handlers cannot be set) nothing is watched.
+    (where handlers cannot be set), or when SIGINT has no Python handler, nothing is watched.
     """
     seen = {"interrupted": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield seen
-        return
     previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield seen  # a thread, or SIGINT ignored / left to the system: nothing to watch
+        return
 
     def handler(signum, frame):
         seen["interrupted"] = True
-        if callable(previous):
-            previous(signum, frame)
-        else:
-            signal.default_int_handler(signum, frame)
+        previous(signum, frame)
 
     signal.signal(signal.SIGINT, handler)
     try:
