@@ -20,6 +20,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from causal_model.analysis.decomposition import latent_history
 from causal_model.analysis.summaries import indicator_unit, natural_values
 from causal_model.dims import INDICATOR, TENSION, YEAR
+from causal_model.plotting.textcheck import renderer_of
 
 __all__ = [
     "CAPTIONS",
@@ -228,7 +229,7 @@ def figure_caption(
 
 def _wrap(fig: Figure, text: str, fontsize: float, **kw) -> list:
     """Lines of ``text`` wrapped to the figure's width (measured with its renderer)."""
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer_of(fig)
     avail = fig.bbox.width * 0.98
     width = max(20, int(fig.get_size_inches()[0] * 72 / (0.5 * fontsize)))
     probe = fig.text(0, 0, "", fontsize=fontsize, **kw)
@@ -281,7 +282,7 @@ def finish_figure(
     heights = [len(lines) * size * 1.25 / 72 for lines, size, _, _ in blocks]
     cap_h = sum(heights) + pad * (len(blocks) + 1)
     legends = [leg for leg in fig.legends if "lower" in str(getattr(leg, "_outside_loc", "") or "")]
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer_of(fig)
     leg_h = max((leg.get_window_extent(renderer).height / fig.dpi for leg in legends), default=0)
     new_h = h + cap_h
     fig.set_size_inches(w, new_h, forward=False)

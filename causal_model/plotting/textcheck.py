@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Annotation, Text
 
-__all__ = ["arrow_problems", "text_problems", "visible_texts"]
+__all__ = ["arrow_problems", "renderer_of", "text_problems", "visible_texts"]
+
+
+def renderer_of(fig: Figure):
+    """The figure's renderer; a figure without one (closed, or on a vector backend) is given
+    an Agg canvas first."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
 
 
 def _drawn_tick_labels(fig: Figure) -> tuple[set[int], set[int]]:
@@ -42,6 +51,7 @@ def _shown(t: Text) -> bool:
 
 def visible_texts(fig: Figure) -> list[Text]:
     """Every text artist of ``fig`` (subfigures, axes, legends, ticks) that is drawn."""
+    renderer_of(fig)
     fig.canvas.draw()
     drawn, every = _drawn_tick_labels(fig)
     out = []
@@ -76,7 +86,7 @@ def text_problems(fig: Figure, *, tolerance: float = 0.5) -> list[str]:
         One line per problem (empty: the text is clean), naming the texts.
     """
     texts = visible_texts(fig)
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer_of(fig)
     boxes = [t.get_window_extent(renderer) for t in texts]
     fb = fig.bbox
     problems = []
@@ -113,7 +123,7 @@ def arrow_problems(fig: Figure, *, samples: int = 60) -> list[str]:
         One line per arrow and label it crosses.
     """
     texts = visible_texts(fig)
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer_of(fig)
     boxes = [(t, t.get_window_extent(renderer)) for t in texts]
     patches = list(fig.findobj(FancyArrowPatch))
     patches += [a.arrow_patch for a in fig.findobj(Annotation) if a.arrow_patch is not None]
