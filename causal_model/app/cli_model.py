@@ -105,6 +105,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     log("loading the data")
     model = make_model(s, load_us_russia(s.raw_dir))
     with staged_outputs(args.out, FIT_FILES) as stage:
+        outputs_or_error(args.out, FIT_FILES, args.force)  # again, under the lock
         model, idata = fit_model(s, model=model, progressbar=not args.quiet, log=log)
         log("writing the model file")
         model.save(stage / MODEL_FILE, idata)
@@ -132,6 +133,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     s = replace(s, variant=model.variant.name, priors=str(model.priors.source))
     check_against_model(s, model)
     with staged_outputs(args.out, FORECAST_FILES) as stage:
+        outputs_or_error(args.out, FORECAST_FILES, args.force)  # again, under the lock
         result = write_forecast_outputs(
             model,
             model.idata_,

@@ -261,6 +261,7 @@ def run(
     model = make_model(s, panel)
     check_against_model(s, model)
     with staged_outputs(out, names) as stage:
+        check_outputs(out, names, force=force)  # again, under the lock: none appeared since
         model, idata = fit_model(s, model=model, progressbar=progressbar, log=log)
         log("writing the model file")
         model.save(stage / MODEL_FILE, idata)
