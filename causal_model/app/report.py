@@ -25,7 +25,6 @@ import pandas as pd
 import tomli_w
 
 from causal_model import plotting
-from causal_model.analysis.scorecard import scorecard_table
 from causal_model.analysis.summaries import compare_scenarios, headline_table
 from causal_model.app.config import SCHEMA, config_dict
 from causal_model.app.pipeline import RunSettings
@@ -33,9 +32,12 @@ from causal_model.app.report_sections import (
     CONVERGENCE_TEXT,
     caption_html,
     coverage_table,
+    headline_display,
     pareto_k_text,
     plot_model_dag,
     report_figures,
+    scenarios_display,
+    scorecard_display,
 )
 from causal_model.app.run_record import QUICK_NOTE, quick_from_fit, run_record, used_settings
 from causal_model.atomic import atomic_write
@@ -56,6 +58,9 @@ img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
 .muted{color:#666;font-size:.9em}code{background:#f4f4f4;padding:0 .2em}
 .caption{color:#444;font-size:.88em;margin-top:0}
 .banner{background:#b00020;color:#fff;font-weight:bold;padding:.6em 1em;margin:1em 0}
+.banner code{color:#222}
+table{display:block;overflow-x:auto;max-width:100%}
+pre{white-space:pre-wrap}
 """
 
 
@@ -255,7 +260,9 @@ def build_report(
         f"<p>{html.escape(CONVERGENCE_TEXT)}</p>",
     ]
     if diag is not None:
-        parts.append(table_html(diag[["value", "threshold"]].astype(str), status=diag["ok"]))
+        checks = diag[["value", "threshold"]].copy()
+        checks["value"] = [f"{float(v):.3g}" for v in checks["value"]]
+        parts.append(table_html(checks.astype(str), status=diag["ok"]))
         verdict = "pass" if bool(diag["ok"].all()) else "fail"
         parts.append(
             f"<p class='{verdict}'>All checks {'pass' if verdict == 'pass' else 'do NOT pass'}"
@@ -270,7 +277,7 @@ def build_report(
         *_figure(figs, "forecast", "forecast fan"),
         "<p>Headline probabilities, rounded to what their Monte Carlo error supports "
         "(mc_se: Monte Carlo standard error; ess: effective draws).</p>",
-        table_html(head, digits=4),
+        table_html(headline_display(head)),
         f"<p>{html.escape(headline_text(pred))}</p>",
         "<h2>Indicators: data, fit and forecast</h2>",
         *_figure(figs, "indicators", "indicator forecasts"),
@@ -292,8 +299,14 @@ def build_report(
     ]
     if "measurement" in figs:
         parts += ["<h2>Measurement</h2>", *_figure(figs, "measurement", "measurement")]
-    card = scorecard_table(scorecard).drop(columns=[c for c in ("note",) if c in scorecard])
-    parts += ["<h2>The study's claims: scorecard</h2>", table_html(card, index=False)]
+    parts += [
+        "<h2>The study's claims: scorecard</h2>",
+        "<p>P(claim): posterior probability that the claim holds, &plusmn; its Monte Carlo "
+        "error. ELPD difference: the reference minus the variant without the claim (&gt; 0 "
+        "supports it) &plusmn; its SE. Status: what was computed, and how to run what was not."
+        "</p>",
+        table_html(scorecard_display(scorecard), index=False),
+    ]
     parts.append("<h2>Variant comparison and forecast skill</h2>")
     if comparison is not None:
         cols = [c for c in comparison.columns if c not in ("warning", "scale")]
@@ -322,7 +335,7 @@ def build_report(
         )
     parts += [
         "<h2>Scenarios</h2>",
-        table_html(compare_scenarios(runs), digits=4),
+        table_html(scenarios_display(compare_scenarios(runs), draws=int(head["draws"].iloc[0]))),
         "<h2>Reproducibility</h2>",
         "<p>The run record (what ran) and the settings used:</p>",
         table_html(

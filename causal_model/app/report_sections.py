@@ -13,12 +13,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from causal_model import plotting
-from causal_model.plotting.captions import figure_caption, tension_scale, tension_scale_text
+from causal_model.analysis.scorecard import scorecard_table
+from causal_model.analysis.summaries import format_probability
+from causal_model.plotting.captions import figure_caption, tension_scale
 
 __all__ = [
     "CONVERGENCE_TEXT",
     "PARETO_K_TEXT",
     "coverage_table",
+    "headline_display",
+    "scenarios_display",
+    "scorecard_display",
     "pareto_k_text",
     "plot_model_dag",
     "report_figures",
@@ -201,7 +206,12 @@ def report_figures(
     """
     scale = tension_scale(model)
     out: dict[str, tuple[Figure, str]] = {
-        "dag": (plot_model_dag(model), "Causal structure. " + tension_scale_text(scale)),
+        "dag": (
+            plot_model_dag(model),
+            "Causal structure: each arrow runs from a cause to what it causes. Blue: latent "
+            "drivers, each measured by the indicators above it; green: changes of head of "
+            "state; grey: the part of tension the drivers leave unexplained.",
+        ),
         "forecast": (
             plotting.plot_forecast(pred, scenarios=runs).figure,
             figure_caption("forecast_fan.png", scale=scale, pred=pred),
@@ -252,3 +262,66 @@ def report_figures(
 def caption_html(text: str) -> str:
     """A figure caption as HTML."""
     return f"<p class='caption'>{html.escape(text)}</p>"
+
+
+def headline_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~causal_model.analysis.summaries.headline_table` as text: each probability with
+    the decimals its Monte Carlo error supports."""
+    out = pd.DataFrame(index=table.index)
+    out["probability"] = [format_probability(r).split(" ± ")[0] for _, r in table.iterrows()]
+    out["Monte Carlo se"] = [f"{v:.3f}" for v in table["mc_se"]]
+    out["effective draws"] = [f"{v:.0f}" for v in table["ess"]]
+    out["draws"] = [str(int(v)) for v in table["draws"]]
+    return out
+
+
+def scenarios_display(table: pd.DataFrame, *, draws: int) -> pd.DataFrame:
+    """:func:`~causal_model.analysis.summaries.compare_scenarios` as text: each probability
+    as ``p ± se`` (rounded to its Monte Carlo error; ``draws`` draws per forecast), tension
+    to 2 decimals."""
+    rows = {}
+    for q in table.index:
+        if q.startswith("MC se of "):
+            continue
+        se_row = f"MC se of {q}"
+        if se_row in table.index:
+            rows[q] = [
+                format_probability(pd.Series({"probability": p, "mc_se": se, "draws": draws}))
+                for p, se in zip(table.loc[q], table.loc[se_row], strict=True)
+            ]
+        else:
+            rows[q] = [f"{v:.2f}" for v in table.loc[q]]
+    return pd.DataFrame(rows, index=table.columns).T.rename_axis("quantity")
+
+
+def scorecard_display(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard in few columns for the report (:func:`~causal_model.analysis.scorecard.
+    scorecard_table`'s words where nothing was computed)."""
+    shown = scorecard_table(card)
+    out = pd.DataFrame(
+        {
+            "claim": shown["claim"],
+            "quantity": shown["quantity"],
+            "mean": shown["mean"],
+            "median": shown["median"],
+            "90% interval": [
+                f"[{a}, {b}]" if a[0] in "-0123456789" else a
+                for a, b in zip(shown["q05"], shown["q95"], strict=True)
+            ],
+            "P(claim)": [
+                f"{p} ± {se}" if pd.notna(raw) and not str(se).startswith("0 (") else p
+                for p, se, raw in zip(
+                    shown["p_claim"], shown["p_claim_mc_se"], card["p_claim"], strict=True
+                )
+            ],
+            "ELPD difference": [
+                f"{d} ± {se}" if pd.notna(raw) else d
+                for d, se, raw in zip(
+                    shown["elpd_diff"], shown["elpd_diff_se"], card["elpd_diff"], strict=True
+                )
+            ],
+            "evidence": shown["evidence"],
+            "status": shown["status"],
+        }
+    )
+    return out
