@@ -318,7 +318,12 @@ def format_scorecard(card: pd.DataFrame, *, width: int = 100) -> str:
     for (_, r), (_, raw) in zip(shown.iterrows(), card.iterrows(), strict=True):
         numbers = (
             f"mean {r['mean']}, median {r['median']}, 90% [{r['q05']}, {r['q95']}]; "
-            f"P(claim) = {r['p_claim']} (Monte Carlo se {r['p_claim_mc_se']})"
+            f"P(claim) = {r['p_claim']} "
+            + (
+                "(every draw agrees)"
+                if raw["p_claim_mc_se"] == 0
+                else f"(Monte Carlo se {r['p_claim_mc_se']})"
+            )
         )
         if pd.isna(raw["mean"]) and pd.isna(raw["p_claim"]):
             numbers = f"no posterior quantity: {r['p_claim']}"

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model import __version__
-from causal_model.app.pipeline import QUICK, RunSettings
+from causal_model.app.settings import QUICK, RunSettings
 from causal_model.dims import INDICATOR, YEAR
 
 __all__ = [
@@ -41,13 +41,13 @@ HASHED = ("raw", "value", "trials")
 
 
 def used_settings(settings: RunSettings, *, quick: bool) -> RunSettings:
-    """A copy of ``settings`` with what a run really uses: :data:`~causal_model.app.pipeline.
+    """A copy of ``settings`` with what a run really uses: :data:`~causal_model.app.settings.
     QUICK` draws and tuning if ``quick`` (idempotent)."""
     return replace(settings, **QUICK) if quick else replace(settings)
 
 
 def quick_from_fit(idata) -> bool:
-    """Whether a fit has the draws of a quick run (:data:`~causal_model.app.pipeline.QUICK`),
+    """Whether a fit has the draws of a quick run (:data:`~causal_model.app.settings.QUICK`),
     for outputs made from a saved fit whose run flags are not known."""
     return int(idata.posterior.sizes["draw"]) <= QUICK["draws"]
 

@@ -226,7 +226,14 @@ def plot_elite_response(
             label=f"{EVENT_TYPE_LABELS[etype]}: median",
         )
         lo, hi = np.quantile(resp, qs, axis=0)
-        ax.plot(s, lo, color=color, lw=0.9, ls="--", label=f"{EVENT_TYPE_LABELS[etype]}: {width}%")
+        ax.plot(
+            s,
+            lo,
+            color=color,
+            lw=0.9,
+            ls="--",
+            label=f"{EVENT_TYPE_LABELS[etype]}: {width}% interval",
+        )
         ax.plot(s, hi, color=color, lw=0.9, ls="--")
     params = {p: _flat(post[p]) for p in shape.parameters}
     hl = shape.half_life(params) if params else np.array([np.inf])
