@@ -475,11 +475,6 @@ def test_drop_events_accepts_one_name(tiny_fit):
     assert "without us_2009_obama" in one.attrs["question"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="causal_model.specification.prior_checks (not this change's) accepts a Normal "
-    "without sigma, which then defaults to sigma = 1",
-)
 def test_prior_without_a_required_parameter_is_refused(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text(

@@ -11,6 +11,7 @@ import pytest
 from causal_model.app.cli import main
 from causal_model.app.pipeline import FIGURES, MODEL_FILE, TABLES
 from causal_model.defaults import DEFAULT_TUNE
+from causal_model.validation.baselines import BASELINES
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +132,7 @@ def test_compare_command_quick(real_panel, tmp_path, capsys):
     assert set(table.index) == {"reference", "no_elite"}
     assert (out / "elpd.png").is_file() and (out / "run_config.toml").is_file()
     lfo = pd.read_csv(out / "lfo.csv")
-    assert set(lfo.method) == {"model", "persistence", "ar1", "mean"}
+    assert set(lfo.method) == {"model", *BASELINES}
     assert set(lfo.origin) == {2014, 2018}
     for name in ("lfo_skill.png", "coverage.png", "pit.png", "lfo_summary.csv"):
         assert (out / name).is_file(), name

@@ -24,7 +24,7 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pooch
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -156,10 +156,15 @@ def fetch_raw_data(
         When a download fails, or when files without a publisher URL (DERIVED or
         TRANSCRIBED) are needed and no mirror was given; every other file is fetched first.
     ValueError
-        For an unknown data set name.
+        For an unknown data set name, or a mirror that is not an http(s) or file URL.
     """
     dest = Path(dest) if dest is not None else fetched_raw_dir()
     mirror = mirror if mirror is not None else (os.environ.get(MIRROR_ENV_VAR) or None)
+    if mirror is not None and urlparse(mirror).scheme not in ("http", "https", "file"):
+        raise ValueError(
+            f"mirror {mirror!r} is not a URL: give the base URL of a copy of the raw folder, "
+            "e.g. https://example.org/causal_model/raw"
+        )
     entries = list(RAW_FILES)
     if datasets is not None:
         wanted = set(datasets)

@@ -17,9 +17,9 @@ import xarray as xr
 from causal_model import families
 from causal_model.dims import DRIVER, IDIO_INDICATOR, INDICATOR, T_INDICATOR, YEAR
 from causal_model.model.arrays import ModelData
+from causal_model.model.layout import Layout
 from causal_model.model.statespace.laplace_numpy import sample_states
 from causal_model.model.structure import (
-    Layout,
     StateSpace,
     cell_scale,
     mixture_families,

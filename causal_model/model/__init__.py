@@ -2,7 +2,8 @@
 
 from causal_model.model.definition import ModelDefinition
 from causal_model.model.generate import sample_prior_predictive, simulate
-from causal_model.model.structure import Layout, StateSpace, state_space
+from causal_model.model.layout import Layout
+from causal_model.model.structure import StateSpace, state_space
 
 __all__ = [
     "Layout",

@@ -37,11 +37,11 @@ from causal_model.dims import (
 )
 from causal_model.families import FAMILIES
 from causal_model.model.arrays import ModelData, prepare
+from causal_model.model.layout import Layout
 from causal_model.model.parameters import parameters, sampled_states, student_t_weights
 from causal_model.model.statespace.laplace_numpy import prepare_data
 from causal_model.model.statespace.laplace_op import laplace_marginal_loglike
 from causal_model.model.structure import (
-    Layout,
     StateSpace,
     cell_scale,
     mixture_families,
@@ -101,7 +101,7 @@ class ModelDefinition:
 
     @property
     def layout(self) -> Layout:
-        """Which parameter goes where (:class:`~causal_model.model.structure.Layout`)."""
+        """Which parameter goes where (:class:`~causal_model.model.layout.Layout`)."""
         return Layout.of(self.data, self.variant, self.past_events())
 
     def past_events(self) -> xr.Dataset:

@@ -18,9 +18,9 @@ from causal_model import families
 from causal_model.dims import DRIVER, EVENT_TYPES, INDICATOR, STATE, YEAR
 from causal_model.model.arrays import ModelData
 from causal_model.model.definition import ModelDefinition
+from causal_model.model.layout import Layout
 from causal_model.model.structure import (
     STRUCTURAL_PARAMETERS,
-    Layout,
     StateSpace,
     posterior_parameters,
     state_space,

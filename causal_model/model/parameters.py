@@ -32,7 +32,8 @@ from causal_model.dims import (
     TENSION_INDICATOR,
     YEAR,
 )
-from causal_model.model.structure import Layout, stationary_coupling
+from causal_model.model.layout import Layout
+from causal_model.model.structure import stationary_coupling
 from causal_model.specification.variants import Variant
 
 __all__ = [

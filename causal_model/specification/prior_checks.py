@@ -30,6 +30,9 @@ __all__ = [
     "suggest",
 ]
 
+#: Alternative scale parameters of which a distribution needs one: without any, PyMC
+#: silently uses 1 (e.g. ``Normal(mu=0.3)`` is ``Normal(0.3, 1)``).
+SCALE_GROUPS = (("sigma", "tau"), ("lam", "scale"), ("sigma", "lam"))
 PRIOR_KEYS = ("dist", "kwargs", "dims", "centered", "transform")
 TABLE_KEYS = (*PRIOR_KEYS, "note")
 _SUPPORT_OF: dict[str, Support] = {
@@ -152,6 +155,14 @@ def check_table(table: Any, where: str, problems: list[str], allowed: tuple[str,
         ):
             if arg not in kwargs:
                 problems.append(f"{where} bad argument: {dist} needs {arg!r}; add it to kwargs")
+    for group in SCALE_GROUPS:
+        present = [a for a in group if a in signature]
+        if len(present) == len(group) and not any(a in kwargs for a in group):
+            names = " or ".join(repr(a) for a in group)
+            problems.append(
+                f"{where} bad argument: {dist} needs its scale {names} (without it PyMC silently "
+                f"uses 1); add e.g. {group[0]} = ... to kwargs"
+            )
     return len(problems) == n_problems
 
 
