@@ -29,7 +29,9 @@ def test_run_writes_figures_tables_and_model(run_dir):
     head = pd.read_csv(run_dir / "headline.csv", index_col=0)
     assert len(head) == 3 and head["probability"].between(0, 1).all()
     scen = pd.read_csv(run_dir / "scenarios.csv", index_col=0)
-    assert list(scen.columns) == ["default", "russian_change", "no_russian_change"]
+    # every table a person reads says whether it comes from a quick run
+    assert list(scen.columns) == ["quick_run", "default", "russian_change", "no_russian_change"]
+    assert scen["quick_run"].all() and summary["quick_run"].all() and head["quick_run"].all()
 
 
 def test_forecast_from_model_file(run_dir, tmp_path, capsys):

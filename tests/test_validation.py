@@ -201,8 +201,16 @@ def test_lfo_on_a_local_dask_cluster_matches_the_serial_run(tiny_fit):
 
 @pytest.mark.slow
 def test_simulation_based_calibration_of_the_key_parameters(panel):
-    """100 replications on a small panel (17 years, 6 Gaussian indicators): no key parameter's
-    ranks reject uniformity at the 1% level."""
+    """100 replications on a small panel (17 years, 6 Gaussian indicators) of the reference
+    model: the ranks of the key parameters are uniform.
+
+    The decision is the Bonferroni-adjusted smallest chi-square p-value over the parameters
+    (``family_p_value``), at 1 %: a calibrated model fails with probability at most 1 %,
+    however many parameters are tested (testing each at 1 % failed about one run in nine).
+    The seeds are fixed, so a run is reproducible on one machine; a different compilation of
+    the same model (another machine, test order) can move the p-values by Monte Carlo noise
+    only, which crosses a 1 % family-wise threshold with probability about 1 %. The study
+    with more replications is ``benchmarks/sbc_study.py`` (docs/decisions.md)."""
     from causal_model.plotting import plot_sbc_ranks
     from causal_model.validation import sbc
 
@@ -217,8 +225,8 @@ def test_simulation_based_calibration_of_the_key_parameters(panel):
     template = TensionModel(panel.sel(year=slice(2008, 2024), indicator=keys))
     result = sbc(template, n_reps=100, draws=150, tune=150, chains=2, thin=3, random_seed=7)
     assert result.sizes["rep"] == 100 and result.attrs["L"] == 100
-    print(result["p_value"].to_series().round(3).to_dict(), result.attrs["wall_time"])
-    assert (result["p_value"] >= 0.01).all(), result["p_value"].to_series().to_dict()
+    print(result["p_value"].to_series().round(3).to_dict(), result.attrs)
+    assert result.attrs["family_p_value"] >= 0.01, result["p_value"].to_series().to_dict()
     assert len(plot_sbc_ranks(result).axes) == result.sizes["parameter"]
 
 

@@ -11,8 +11,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
+from causal_model.analysis.scorecard import format_scorecard
+from causal_model.analysis.summaries import format_probability, headline_table
 from causal_model.app.cli_common import (
     CLIError,
     add_common_options,
@@ -58,20 +58,14 @@ def _print_results(result: dict, quiet: bool) -> None:
     if diag is not None:
         print("\nconvergence diagnostics")
         print(diag.to_string())
-    print("\nheadline probabilities (scenario: {})".format(result["forecast"].attrs["scenario"]))
-    for name, p in result["headline"].items():
-        print(f"  {name:<42} {p:6.3f}")
+    pred = result["forecast"]
+    print(f"\nheadline probabilities (scenario: {pred.attrs['scenario']}; ± Monte Carlo se)")
+    for name, row in headline_table(pred).iterrows():
+        print(f"  {name:<42} {format_probability(row)}")
     card = result.get("scorecard")
     if card is not None:
-        print("\nthe study's claims (posterior mean, 90% interval, P(claim holds))")
-        for _, r in card.iterrows():
-            if np.isnan(r["p_claim"]):
-                print(f"  {r['claim']:<40} {r['quantity'][:60]}")
-            else:
-                print(
-                    f"  {r['claim']:<40} {r['quantity'][:60]:<60} {r['mean']:6.2f} "
-                    f"[{r['q05']:5.2f}, {r['q95']:5.2f}]  P = {r['p_claim']:.2f}"
-                )
+        print()
+        print(format_scorecard(card))
     print()
     for path in result["files"]:
         print(f"wrote {path}")
@@ -143,6 +137,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             scenarios=s.scenarios,
             random_seed=s.seed,
             log=log,
+            quick=quick_from_fit(model.idata_),
         )
         quick = quick_from_fit(model.idata_)
         write_run_record(s, stage, quick=quick, panel=model.panel, idata=model.idata_)

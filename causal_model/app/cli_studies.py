@@ -142,6 +142,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             settings=config_dict(s),
             comparison=comparison,
             lfo=lfo,
+            quick=args.quick or None,
         )
         with staged_outputs(out, [REPORT_NAME, CONFIG_NAME]) as stage:
             write_report(stage, text)

@@ -19,10 +19,9 @@ import arviz as az
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from causal_model import plotting
 from causal_model.analysis.forecast import forecast_scenarios
-from causal_model.analysis.scorecard import hypotheses
-from causal_model.analysis.summaries import compare_scenarios, forecast_summary
+from causal_model.analysis.scorecard import hypotheses, scorecard_table
+from causal_model.analysis.summaries import compare_scenarios, forecast_summary, headline_table
 from causal_model.app.console import Log
 from causal_model.app.evidence import (
     CLAIM_VARIANTS,
@@ -32,7 +31,9 @@ from causal_model.app.evidence import (
     fit_variants,
     make_model,
 )
+from causal_model.app.figures import main_figures
 from causal_model.app.output_folder import staged_outputs
+from causal_model.app.run_record import stamp_table
 from causal_model.app.settings import (
     QUICK,
     RunSettings,
@@ -122,6 +123,7 @@ def write_forecast_outputs(
     comparison: list[pd.DataFrame] | None = None,
     coupled: az.InferenceData | None = None,
     log: Log = print,
+    quick: bool = False,
 ) -> dict:
     """Forecast and write :data:`FIGURES` and :data:`TABLES` to ``out_dir``.
 
@@ -150,29 +152,19 @@ def write_forecast_outputs(
         _save_fig(f, path)
         files.append(path)
 
-    fig("forecast_fan.png", plotting.plot_forecast(pred, scenarios=runs).figure)
-    fig("indicators.png", plotting.plot_indicator_forecasts(pred))
-    fig("drivers.png", plotting.plot_drivers(pred))
-    fig("decomposition.png", plotting.plot_decomposition(pred).figure)
-    if "elite_mu" in idata.posterior:
-        fig("elite_response.png", plotting.plot_elite_response(idata).figure)
     prior = model.sample_prior_predictive(draws=prior_draws, random_seed=random_seed)
-    fig("parameters.png", plotting.plot_parameters(idata, prior=prior).figure)
-    fig(
-        "posterior_predictive.png",
-        plotting.plot_predictive_check(
-            pred.posterior_predictive, model.panel, title="Posterior predictive check"
-        ),
-    )
+    figures = main_figures(model, idata, runs, scenario=scenario, prior=prior, quick=quick)
+    for name, f in figures.items():
+        fig(name, f)
     scorecard = hypotheses(idata, forecast=pred, comparison=comparison, coupled=coupled)
     for name, df, index in (
-        ("hypotheses.csv", scorecard, False),
+        ("hypotheses.csv", scorecard_table(scorecard), False),
         ("forecast_summary.csv", summary, False),
-        ("headline.csv", headline.rename_axis("quantity").to_frame(), True),
+        ("headline.csv", headline_table(pred), True),
         ("scenarios.csv", compare_scenarios(runs).rename_axis("quantity"), True),
         ("diagnostics.csv", diagnostics_table(idata), True),
     ):
-        _save_csv(df, out / name, index=index)
+        _save_csv(stamp_table(df, quick=quick), out / name, index=index)
         files.append(out / name)
     return {
         "headline": headline,
@@ -275,6 +267,7 @@ def run(
             scenarios=s.scenarios,
             random_seed=s.seed,
             log=log,
+            quick=quick,
             **evidence,
         )
         if record is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import arviz as az
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -11,7 +10,7 @@ from matplotlib.figure import Figure
 
 from causal_model.validation.lfo_summary import coverage, pit_values, skill
 
-__all__ = ["plot_coverage", "plot_elpd", "plot_lfo_skill", "plot_pit", "plot_sbc_ranks"]
+__all__ = ["plot_coverage", "plot_lfo_skill", "plot_pit", "plot_sbc_ranks"]
 
 METHOD_COLORS = {
     "model": "#c0392b",
@@ -21,18 +20,6 @@ METHOD_COLORS = {
     "ar1": "#2a6f97",
     "mean": "#8c510a",
 }
-
-
-def plot_elpd(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """ELPD (PSIS-LOO, a year left out) of each variant with its SE and the difference to the
-    best (ArviZ's comparison plot of :func:`causal_model.compare`'s table)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.6 * len(comparison) + 1.5), layout="constrained")
-    cols = [c for c in comparison.columns if c not in ("max_pareto_k", "n_bad_pareto_k")]
-    az.plot_compare(comparison[cols], ax=ax, insample_dev=False)
-    ax.set_xlabel("ELPD (log score, leave one year out; higher is better)")
-    ax.set_title("Model variants: expected log predictive density", loc="left")
-    return ax
 
 
 def plot_lfo_skill(

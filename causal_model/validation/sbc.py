@@ -3,7 +3,10 @@
 Each replication draws parameters from the prior, simulates a panel from them, fits the model
 and records the rank of each true parameter among (thinned) posterior draws. If the sampler
 and the model code are right, every rank is uniform on ``0..L``; a chi-square test per
-parameter and rank histograms check it.
+parameter and rank histograms check it. With many parameters tested at once the decision
+uses the Bonferroni-adjusted smallest p-value (``family_p_value``): the chance that a
+calibrated model fails at level ``a`` is then at most ``a``, whatever the number of
+parameters.
 """
 
 from __future__ import annotations
@@ -18,8 +21,20 @@ from causal_model.inference import TensionModel
 from causal_model.model.definition import ModelDefinition
 from causal_model.model.generate import prior_draws, simulate
 
-#: Parameters whose calibration is tested by default (every element of each).
-KEY_PARAMETERS = ("beta", "rho", "rho_u", "sigma_u", "half_life", "elite_mu")
+#: Parameters whose calibration is tested by default (every element of each), those of them
+#: that the model has (they depend on its dynamics and elite shape).
+KEY_PARAMETERS = (
+    "beta",
+    "rho",
+    "driver_sigma",
+    "rho_u",
+    "sigma_u",
+    "level_sigma",
+    "level_rho",
+    "idio_rho",
+    "half_life",
+    "elite_mu",
+)
 
 
 def _flat_names(name: str, value: np.ndarray, coords: list[str] | None) -> list[str]:
@@ -33,7 +48,7 @@ def sbc(
     template,
     n_reps: int = 100,
     *,
-    parameters: tuple[str, ...] = KEY_PARAMETERS,
+    parameters: tuple[str, ...] | None = None,
     draws: int = 300,
     tune: int = 300,
     chains: int = 2,
@@ -67,13 +82,16 @@ def sbc(
     -------
     xarray.Dataset
         ``rank`` (rep, parameter), ``p_value`` (parameter; chi-square test of uniform ranks),
-        attrs ``L`` (largest rank), ``bins``, ``wall_time``.
+        attrs ``L`` (largest rank), ``bins``, ``wall_time`` and ``family_p_value`` (the
+        smallest p-value times the number of parameters, capped at 1: Bonferroni).
     """
     definition = ModelDefinition(
         template.panel, template.events, template.priors, template.variant, latent="sampled"
     )
     seeds = np.random.SeedSequence(random_seed).generate_state(n_reps + 1)
     prior = prior_draws(definition, n_reps, int(seeds[-1]))
+    if parameters is None:
+        parameters = tuple(p for p in KEY_PARAMETERS if p in prior)
     missing = [p for p in parameters if p not in prior]
     if missing:
         raise ValueError(
@@ -124,7 +142,12 @@ def sbc(
             "p_value": (("parameter",), np.array(p_values)),
         },
         coords={"rep": np.arange(n_reps), "parameter": labels},
-        attrs={"L": big_l, "bins": bins, "wall_time": time.perf_counter() - t0},
+        attrs={
+            "L": big_l,
+            "bins": bins,
+            "wall_time": time.perf_counter() - t0,
+            "family_p_value": float(min(1.0, len(p_values) * min(p_values))),
+        },
     )
 
 
