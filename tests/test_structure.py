@@ -33,6 +33,9 @@ DYNAMICS = {
         name="rw_persistent", driver_dynamics="random_walk", tension_dynamics="persistent"
     ),
     "coupled_own": Variant(name="coupled_own", coupled=True, idiosyncratic=("unga_distance",)),
+    "own_random_walks": Variant(
+        name="own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance",)
+    ),
 }
 
 
@@ -143,3 +146,13 @@ def test_dynamics_mean_what_they_say(panel):
     assert m.data.stock[j]
     np.testing.assert_array_equal(m.data.y[1:, j][ok], change[ok])
     assert not m.data.mask[0, j]
+
+
+def test_own_random_walks(panel):
+    m = TensionModel(panel, variant=DYNAMICS["own_random_walks"])
+    params = posterior_parameters(prior_draws(m, 2, random_seed=4), m.layout)
+    ss = state_space(params, m.layout)
+    j = m.layout.n_drivers + 1
+    assert "idio_rho" not in params
+    assert np.all(ss.a[:, j, j] == 1.0) and np.all(ss.p0[:, j, j] == 1.0)
+    np.testing.assert_allclose(ss.q_diag[:, j], params["idio_sigma"][:, 0] ** 2)

@@ -38,6 +38,7 @@ class Layout:
     driver_dynamics: str
     tension_dynamics: str
     shocks: str
+    own_dynamics: str
     times: np.ndarray  # (T,) mid-year times of the annual values
     event_times: np.ndarray  # (E,) past events inside the panel
     event_types: np.ndarray  # (E,) index into EVENT_TYPES
@@ -107,6 +108,7 @@ class Layout:
             driver_dynamics=variant.driver_dynamics,
             tension_dynamics=variant.tension_dynamics,
             shocks=variant.shocks,
+            own_dynamics=variant.own_dynamics,
             times=md.years.astype(float) + 0.5,  # annual values are read at mid-year
             event_times=times,
             event_types=np.array(

@@ -227,7 +227,8 @@ def measurement_parameters(priors, layout: Layout) -> dict:
     md = layout.data
     out = {}
     if layout.idio.size:
-        out["idio_rho"] = rv(priors, "idio_rho", IDIO_INDICATOR)
+        if layout.own_dynamics == "ar1":
+            out["idio_rho"] = rv(priors, "idio_rho", IDIO_INDICATOR)
         out["idio_sigma"] = rv(priors, "idio_sigma", IDIO_INDICATOR)
     if md.subset("intercept_free").size:
         out["intercept"] = rv(priors, "intercept", INTERCEPT_INDICATOR)

@@ -286,10 +286,13 @@ def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> lis
         )
         residual = (rho_u, sigma**2, START_SD**2 * xp.ones_like(sigma))
     parts = [drivers, residual]
-    if layout.idio.size:
+    if layout.idio.size and layout.own_dynamics == "ar1":  # stationary, marginal sd idio_sigma
         rho = xp.asarray(params["idio_rho"])
         var = xp.asarray(params["idio_sigma"]) ** 2
         parts.append((rho, var * (1.0 - rho**2), var))
+    elif layout.idio.size:  # random walks, innovation sd idio_sigma
+        var = xp.asarray(params["idio_sigma"]) ** 2
+        parts.append((xp.ones_like(var), var, START_SD**2 * xp.ones_like(var)))
     return parts
 
 

@@ -68,7 +68,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
         (_I, ()), "unit", "persistence of an indicator's AR(1) deviation from its latent"
     ),
     "idio_sigma": ParameterSpec(
-        (_I, ()), "positive", "marginal sd of an indicator's AR(1) deviation (standardised)"
+        (_I, ()),
+        "positive",
+        "sd of an indicator's own deviation (AR(1): marginal; random walk: innovation)",
     ),
     "elite_mu": ParameterSpec((_E, ()), "real", "mean effect of a head-of-state change on tension"),
     "elite_sigma": ParameterSpec(((),), "positive", "spread of event effects around type mean"),

@@ -26,6 +26,9 @@ DRIVER_DYNAMICS = ("stationary", "random_walk")
 TENSION_DYNAMICS = ("stationary", "random_walk", "persistent")
 #: The tension level's shocks: normal, or Student-t (a scale mixture: yearly weights).
 SHOCKS = ("normal", "student_t")
+#: How an idiosyncratic indicator's own deviation moves: a stationary AR(1), or a random walk
+#: (it keeps its own level until the data move it: a local level).
+OWN_DYNAMICS = ("ar1", "random_walk")
 #: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
 #: yearly change (the count of new cases), the level then its cumulative sum.
 STOCKS = ("level", "flow")
@@ -60,10 +63,13 @@ class Variant:
     stocks
         One of :data:`STOCKS`.
     idiosyncratic
-        Indicators (registry keys, Gaussian families) whose deviation from their latent is a
-        stationary AR(1) (persistence ``idio_rho``, marginal sd ``idio_sigma``) on top of
-        their white measurement noise: they keep their own level for a while (an extra state
-        each). Empty: every deviation is white noise.
+        Indicators (registry keys, Gaussian families) whose deviation from their latent is
+        persistent, on top of their white measurement noise: they keep their own level for a
+        while (an extra state each). Empty: every deviation is white noise.
+    own_dynamics
+        One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
+        ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
+        ``idio_sigma``, starting N(0, 1)).
     """
 
     name: str = "reference"
@@ -76,6 +82,7 @@ class Variant:
     shocks: str = "normal"
     stocks: str = "level"
     idiosyncratic: tuple[str, ...] = ()
+    own_dynamics: str = "ar1"
 
     def __post_init__(self) -> None:
         problems = []
@@ -96,6 +103,7 @@ class Variant:
             ("tension_dynamics", TENSION_DYNAMICS),
             ("shocks", SHOCKS),
             ("stocks", STOCKS),
+            ("own_dynamics", OWN_DYNAMICS),
         ):
             if getattr(self, flag) not in allowed:
                 problems.append(f"{flag}={getattr(self, flag)!r} must be one of {allowed}")
