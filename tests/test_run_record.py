@@ -7,14 +7,13 @@ import tomllib
 import numpy as np
 
 from causal_model.app.config import RECORD_SECTION, load_config, write_config
-from causal_model.app.pipeline import QUICK, RunSettings
 from causal_model.app.run_record import (
     QUICK_NOTE,
     panel_sha256,
     run_record,
     stamp_table,
-    used_settings,
 )
+from causal_model.app.settings import QUICK, RunSettings, effective_settings
 
 
 def test_quick_record_says_what_ran(real_panel):
@@ -29,7 +28,7 @@ def test_quick_record_says_what_ran(real_panel):
     )
     full = run_record(s, quick=False)
     assert (full["draws"], full["tune"], full["purpose"]) == (1200, 700, "inference")
-    assert used_settings(used_settings(s, quick=True), quick=True).draws == QUICK["draws"]
+    assert effective_settings(effective_settings(s, quick=True), quick=True).draws == QUICK["draws"]
 
 
 def test_panel_hash_follows_the_values(real_panel):

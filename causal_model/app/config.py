@@ -41,8 +41,8 @@ from pathlib import Path
 
 import tomli_w
 
-from causal_model.app.pipeline import RunSettings
-from causal_model.app.run_record import run_record, used_settings
+from causal_model.app.run_record import run_record
+from causal_model.app.settings import CONFIG_NAME, RunSettings, effective_settings
 from causal_model.atomic import atomic_write
 from causal_model.data import load_us_russia
 
@@ -62,7 +62,6 @@ SCHEMA: dict[tuple[str, str], tuple[str, type | tuple]] = {
     ("compare", "variants"): ("variants", list),
     ("compare", "lfo"): ("lfo", bool),
 }
-CONFIG_NAME = "run_config.toml"
 #: Section of a written config that records the run (read back, it is ignored).
 RECORD_SECTION = "record"
 
@@ -119,7 +118,7 @@ def load_config(path: str | os.PathLike, settings: RunSettings | None = None) ->
 def config_dict(s: RunSettings, *, quick: bool = False) -> dict:
     """The settings in the config file's layout (for writing next to the outputs); with
     ``quick`` the quick run's draws and tuning, which are what ran."""
-    values = asdict(used_settings(s, quick=quick))
+    values = asdict(effective_settings(s, quick=quick))
     out: dict[str, dict] = {}
     for (sec, key), (attr, _) in SCHEMA.items():
         v = values.get(attr)

@@ -35,6 +35,7 @@ from causal_model.app.figures import main_figures
 from causal_model.app.output_folder import staged_outputs
 from causal_model.app.run_record import stamp_table
 from causal_model.app.settings import (
+    CONFIG_NAME,
     QUICK,
     RunSettings,
     SettingsError,
@@ -64,7 +65,6 @@ TABLES = {
     "hypotheses.csv": "the study's claims: posterior quantities and probabilities",
 }
 MODEL_FILE = "model.nc"
-CONFIG_NAME = "run_config.toml"
 #: Writes the run record (``run_config.toml``: the settings used) into a folder. HOOK: the
 #: command line passes :func:`causal_model.app.config.write_config` (config.py imports this
 #: module, so it cannot be called from here); a run-record module replaces it when it exists.

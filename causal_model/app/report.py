@@ -27,7 +27,6 @@ import tomli_w
 from causal_model import plotting
 from causal_model.analysis.summaries import compare_scenarios, headline_table
 from causal_model.app.config import SCHEMA, config_dict
-from causal_model.app.pipeline import RunSettings
 from causal_model.app.report_sections import (
     CONVERGENCE_TEXT,
     caption_html,
@@ -39,7 +38,8 @@ from causal_model.app.report_sections import (
     scenarios_display,
     scorecard_display,
 )
-from causal_model.app.run_record import QUICK_NOTE, quick_from_fit, run_record, used_settings
+from causal_model.app.run_record import QUICK_NOTE, quick_from_fit, run_record
+from causal_model.app.settings import RunSettings, effective_settings
 from causal_model.atomic import atomic_write
 from causal_model.plotting.captions import headline_text, tension_scale, tension_scale_text
 from causal_model.validation import lfo_summary
@@ -198,7 +198,7 @@ def build_report(
         iter(runs.values())
     )
     quick = quick_from_fit(idata) if quick is None else bool(quick)
-    s = used_settings(_settings_of(settings), quick=quick)
+    s = effective_settings(_settings_of(settings), quick=quick)
     record = record or run_record(s, quick=quick, panel=model.panel, idata=idata)
     shown = config_dict(s)
     shown["sampler"].update(draws=record["draws"], chains=record["chains"])

@@ -14,14 +14,13 @@ import datetime as _dt
 import hashlib
 import platform
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from causal_model import __version__
-from causal_model.app.settings import QUICK, RunSettings
+from causal_model.app.settings import QUICK, RunSettings, effective_settings
 from causal_model.dims import INDICATOR, YEAR
 
 __all__ = [
@@ -31,19 +30,12 @@ __all__ = [
     "quick_from_fit",
     "run_record",
     "stamp_table",
-    "used_settings",
 ]
 
 #: What a quick run is, in the words every output uses.
 QUICK_NOTE = "smoke test, not inference"
 #: The panel's variables whose values the hash covers.
 HASHED = ("raw", "value", "trials")
-
-
-def used_settings(settings: RunSettings, *, quick: bool) -> RunSettings:
-    """A copy of ``settings`` with what a run really uses: :data:`~causal_model.app.settings.
-    QUICK` draws and tuning if ``quick`` (idempotent)."""
-    return replace(settings, **QUICK) if quick else replace(settings)
 
 
 def quick_from_fit(idata) -> bool:
@@ -124,7 +116,7 @@ def run_record(
         ``seed`` and, with a panel, ``panel_sha256``, ``panel_years``, ``panel_indicators``
         (TOML-ready: no None values).
     """
-    s = used_settings(settings or RunSettings(), quick=quick)
+    s = effective_settings(settings or RunSettings(), quick=quick)
     draws, chains = s.draws, s.chains
     if idata is not None:
         draws = int(idata.posterior.sizes["draw"])

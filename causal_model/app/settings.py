@@ -50,6 +50,10 @@ class RunSettings:
     lfo: bool = False
 
 
+#: Name of the run record written next to a run's outputs (the settings used).
+CONFIG_NAME = "run_config.toml"
+
+
 def effective_settings(s: RunSettings, *, quick: bool) -> RunSettings:
     """The settings a run really uses: a copy, with :data:`QUICK` draws and tuning if
     ``quick`` (so the run record says what was done)."""
@@ -141,5 +145,6 @@ __all__ = [
     "SettingsError",
     "check_against_model",
     "check_settings",
+    "CONFIG_NAME",
     "effective_settings",
 ]
