@@ -137,7 +137,8 @@ def fetch_raw_data(
         neither ``raw_dir=`` nor ``CAUSAL_MODEL_DATA`` is given.
     mirror
         Base URL of a mirror of the raw folder; replaces every publisher URL. Default: the
-        ``CAUSAL_MODEL_DATA_MIRROR`` environment variable, else the publishers.
+        ``CAUSAL_MODEL_DATA_MIRROR`` environment variable, else the publishers. An empty
+        string means no mirror, whatever the environment says.
     progress
         Show a progress bar per download (with :mod:`rich`).
     datasets
@@ -159,7 +160,8 @@ def fetch_raw_data(
         For an unknown data set name, or a mirror that is not an http(s) or file URL.
     """
     dest = Path(dest) if dest is not None else fetched_raw_dir()
-    mirror = mirror if mirror is not None else (os.environ.get(MIRROR_ENV_VAR) or None)
+    mirror = mirror if mirror is not None else os.environ.get(MIRROR_ENV_VAR)
+    mirror = mirror or None  # "" (argument or variable): no mirror
     if mirror is not None and urlparse(mirror).scheme not in ("http", "https", "file"):
         raise ValueError(
             f"mirror {mirror!r} is not a URL: give the base URL of a copy of the raw folder, "
