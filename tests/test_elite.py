@@ -111,3 +111,30 @@ def test_registry_variants_and_priors():
         for name in shape.parameters:
             assert name in PARAMETERS
             assert name in priors  # from the file, or the shape's default prior
+
+
+def test_linear_fade_values_and_half_life():
+    shape = get_elite_response("linear")
+    want = np.where(S >= 0, np.maximum(1 - np.maximum(S, 0) / 4.0, 0.0), 0.0)
+    np.testing.assert_allclose(shape.function(S, {"fade_years": 4.0}), want, rtol=1e-14)
+    fade = np.array([1.0, 4.0, 9.0])
+    np.testing.assert_array_equal(shape.half_life({"fade_years": fade}), fade / 2)
+    numeric = type(shape).__mro__[1].half_life(shape, {"fade_years": fade})
+    np.testing.assert_allclose(numeric, fade / 2, atol=0.011)
+
+
+def test_a_new_shape_reaches_the_model_and_the_simulation(panel):
+    """A variant with the linear shape builds and simulates with no other change (the
+    shape's class and its registry entry are the whole change)."""
+    from causal_model import TensionModel
+    from causal_model.model.generate import simulate
+
+    variant = Variant(name="linear_elite", elite="linear")
+    small = panel.sel(year=slice(2005, 2024))
+    pm_model = TensionModel(small, variant=variant).build()
+    assert "fade_years" in pm_model.named_vars and "half_life" not in pm_model.named_vars
+    assert np.isfinite(pm_model.compile_logp()(pm_model.initial_point()))
+    _, truth = simulate(small, variant=variant, params={"fade_years": 3.0}, random_seed=1)
+    assert truth["fade_years"] == 3.0
+    elite = np.asarray(truth["elite"])
+    assert np.isfinite(elite).all() and np.any(elite != 0)

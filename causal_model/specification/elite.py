@@ -33,6 +33,7 @@ __all__ = [
     "NO_ELITE",
     "EliteResponse",
     "ExponentialDecay",
+    "LinearFade",
     "PermanentStep",
     "get_elite_response",
 ]
@@ -149,6 +150,24 @@ class ExponentialDecay(EliteResponse):
         return np.asarray(params["half_life"], dtype=float).reshape(-1)
 
 
+class LinearFade(EliteResponse):
+    """``g(s) = max(0, 1 - s / fade_years)``: the effect fades linearly and is gone after
+    ``fade_years`` (a rival transient shape to the exponential; half-life ``fade_years / 2``)."""
+
+    name = "linear"
+    description = "linear fade to zero"
+    parameters = {"fade_years": ("positive", "years after the change until the effect is gone")}
+    default_priors = {"fade_years": Prior("LogNormal", mu=math.log(4.0), sigma=0.4)}
+
+    def function(self, s, params, xp=NUMPY):
+        s = xp.asarray(s)
+        fade = _expand(params["fade_years"], xp, s.ndim)
+        return xp.where(s >= 0, xp.maximum(1.0 - xp.maximum(s, 0.0) / fade, 0.0), 0.0)
+
+    def half_life(self, params, *, horizon=60.0):
+        return np.asarray(params["fade_years"], dtype=float).reshape(-1) / 2.0
+
+
 class PermanentStep(EliteResponse):
     """``g(s) = 1`` after the change: the effect never fades (the rival of claim 2)."""
 
@@ -166,7 +185,7 @@ class PermanentStep(EliteResponse):
 
 #: Every elite-response shape, by the name a variant gives.
 ELITE_RESPONSES: dict[str, type[EliteResponse]] = {
-    cls.name: cls for cls in (ExponentialDecay, PermanentStep)
+    cls.name: cls for cls in (ExponentialDecay, LinearFade, PermanentStep)
 }
 
 
