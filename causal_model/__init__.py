@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS = {
     "TensionModel": "causal_model.inference",
@@ -36,6 +36,8 @@ _EXPORTS = {
     "decompose": "causal_model.analysis",
     "forecast_summary": "causal_model.analysis",
     "headline_probabilities": "causal_model.analysis",
+    "headline_table": "causal_model.analysis",
+    "format_scorecard": "causal_model.analysis",
     "effect_summary": "causal_model.analysis",
     "compare_scenarios": "causal_model.analysis",
     "compare": "causal_model.analysis",

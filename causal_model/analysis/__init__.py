@@ -4,12 +4,13 @@ from causal_model.analysis.comparison import compare, compare_variants, marginal
 from causal_model.analysis.decomposition import decompose, latent_history
 from causal_model.analysis.forecast import forecast, forecast_scenarios
 from causal_model.analysis.interventions import counterfactual, intervene
-from causal_model.analysis.scorecard import hypotheses
+from causal_model.analysis.scorecard import format_scorecard, hypotheses
 from causal_model.analysis.summaries import (
     compare_scenarios,
     effect_summary,
     forecast_summary,
     headline_probabilities,
+    headline_table,
 )
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "forecast",
     "forecast_scenarios",
     "forecast_summary",
+    "format_scorecard",
     "headline_probabilities",
+    "headline_table",
     "hypotheses",
     "intervene",
     "latent_history",

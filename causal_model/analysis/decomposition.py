@@ -19,8 +19,9 @@ def decompose(data: az.InferenceData) -> xr.Dataset:
     Parameters
     ----------
     data
-        A fit (``model.fit()``) or a forecast (``model.forecast()``; its history and forecast
-        years are joined).
+        A fit (``model.fit()``) or a forecast
+        (:func:`~causal_model.analysis.forecast.forecast`; its history and forecast years
+        are joined).
 
     Returns
     -------

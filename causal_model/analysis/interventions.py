@@ -130,7 +130,7 @@ def intervene(
         False: set the driver to the value (``do(D = v)``); True: add the value to the
         factual path of each draw.
     scenario, random_seed
-        As in :func:`causal_model.forecast.forecast`; the same seed gives the same factual
+        As in :func:`causal_model.analysis.forecast.forecast`; the same seed gives the same factual
         forecast as ``forecast()``.
 
     Returns

@@ -192,7 +192,7 @@ def headline_probabilities(pred: az.InferenceData, **kwargs) -> pd.Series:
     Parameters
     ----------
     pred
-        A forecast (:func:`causal_model.forecast.forecast`).
+        A forecast (:func:`causal_model.analysis.forecast.forecast`).
     **kwargs
         ``year`` (horizon, default the forecast's last year), ``reference_year`` (2024:
         ``P(tension[year] > tension[reference_year])``), ``baseline`` (years of the mean in
@@ -251,7 +251,7 @@ def forecast_summary(
     Parameters
     ----------
     pred
-        A forecast (:func:`causal_model.forecast.forecast`).
+        A forecast (:func:`causal_model.analysis.forecast.forecast`).
     history
         Also list the fitted years before the forecast (latent quantities only).
     scale

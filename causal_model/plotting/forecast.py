@@ -1,6 +1,6 @@
 """Forecast figures: the tension fan chart and indicator small multiples.
 
-Functions take the InferenceData of :func:`causal_model.forecast.forecast`, ``ax=None`` or
+Functions take the InferenceData of :func:`causal_model.analysis.forecast.forecast`, ``ax=None`` or
 ``fig=None`` and keyword-only options, and return the matplotlib Axes or Figure.
 """
 
@@ -149,11 +149,11 @@ def plot_forecast(
     Parameters
     ----------
     pred
-        A forecast (:func:`causal_model.forecast.forecast`).
+        A forecast (:func:`causal_model.analysis.forecast.forecast`).
     ax
         Axes to draw on (a new figure by default).
     scenarios
-        Other forecasts (e.g. :func:`~causal_model.forecast.forecast_scenarios`) whose
+        Other forecasts (e.g. :func:`~causal_model.analysis.forecast.forecast_scenarios`) whose
         medians and 90% bands are overlaid, labelled by their names.
     intervals
         Central interval widths of the bands.

@@ -249,7 +249,7 @@ def get_scenario(
         return load_scenario(scenario)
     raise ScenarioError(
         f"unknown scenario {str(scenario)!r}; choose one of {', '.join(named)} or give a TOML "
-        "file (see causal_model.scenarios)"
+        "file (see causal_model.specification.scenarios)"
     )
 
 
