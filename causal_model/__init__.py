@@ -43,6 +43,7 @@ _EXPORTS = {
     "compare": "causal_model.analysis",
     "marginal_year_log_likelihood": "causal_model.analysis",
     "hypotheses": "causal_model.analysis",
+    "measurement_check": "causal_model.analysis",
     "diagnostics_table": "causal_model.inference",
     "lfo_cv": "causal_model.validation",
     "lfo_summary": "causal_model.validation",

@@ -582,8 +582,14 @@ def test_unfinished_fit_is_refused(
         monkeypatch.setattr(pm, "sample", sample)
     else:
         stub_nutpie["result"] = result
-    with pytest.raises(error, match=match):
-        run_sampler(pm.Model(), engine, draws, 10, chains, 1)
+    # Ctrl-C as in an interactive session: Python's own SIGINT handler (a test runner's
+    # worker process may ignore SIGINT, and then no interrupt ever reaches the sampler)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(error, match=match):
+            run_sampler(pm.Model(), engine, draws, 10, chains, 1)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     if "running" in stub_nutpie and isinstance(result, KeyboardInterrupt):
         assert stub_nutpie["running"].cancelled  # the sampler is stopped, not left running
 

@@ -74,8 +74,9 @@ def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
 
 
 def test_structure_meaning_on_one_draw(panel):
-    """Spot checks of what the structure says: anchors, tension rows, stationary start."""
-    m = TensionModel(panel)
+    """Spot checks of what the structure says: anchors, tension rows, stationary start (on
+    the release-0.1 dynamics, whose residual is a stationary AR(1))."""
+    m = TensionModel(panel, variant="stationary")
     layout, md = m.layout, m.data
     params = posterior_parameters(prior_draws(m, 1, random_seed=5), layout)
     ss = state_space(params, layout)
@@ -95,12 +96,19 @@ def test_structure_meaning_on_one_draw(panel):
 
 
 def test_coupled_start_is_the_stationary_covariance(panel):
+    """The coupled drivers start at their VAR(1)'s stationary covariance; the states that may
+    move for good (the reference's tension level, own deviations) keep their own start."""
     m = TensionModel(panel, variant="coupled")
     params = posterior_parameters(prior_draws(m, 3, random_seed=1), m.layout)
     ss = state_space(params, m.layout)
+    k = len(m.data.drivers)
     for d in range(3):
-        a, p = ss.a[d], ss.p0[d]
-        np.testing.assert_allclose(a @ p @ a.T + np.diag(ss.q_diag[d]), p, atol=1e-10)
+        a, p = ss.a[d][:k, :k], ss.p0[d]
+        np.testing.assert_allclose(
+            a @ p[:k, :k] @ a.T + np.diag(ss.q_diag[d][:k]), p[:k, :k], atol=1e-10
+        )
+        assert np.all(p[:k, k:] == 0)
+        np.testing.assert_allclose(np.diag(p)[k:], 1.0)  # START_SD ** 2
 
 
 def test_coupling_keeps_every_var_stationary() -> None:

@@ -4,6 +4,7 @@ from causal_model.analysis.comparison import compare, compare_variants, marginal
 from causal_model.analysis.decomposition import decompose, latent_history
 from causal_model.analysis.forecast import forecast, forecast_scenarios
 from causal_model.analysis.interventions import counterfactual, intervene
+from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import format_scorecard, hypotheses
 from causal_model.analysis.summaries import (
     compare_scenarios,
@@ -30,4 +31,5 @@ __all__ = [
     "intervene",
     "latent_history",
     "marginal_year_log_likelihood",
+    "measurement_check",
 ]

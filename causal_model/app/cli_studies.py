@@ -7,6 +7,7 @@ import argparse
 import pandas as pd
 
 from causal_model.analysis.forecast import forecast_scenarios
+from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import hypotheses
 from causal_model.app.cli_common import (
     CLIError,
@@ -143,6 +144,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             comparison=comparison,
             lfo=lfo,
             quick=args.quick or None,
+            measurement=measurement_check(model, idata, random_seed=s.seed),
         )
         with staged_outputs(out, [REPORT_NAME, CONFIG_NAME]) as stage:
             write_report(stage, text)

@@ -23,8 +23,14 @@ from causal_model.data import load_us_russia
 from causal_model.inference import TensionModel
 from causal_model.plotting import plot_elpd
 
-#: The reference model and every variant that removes one of the study's claims.
-CLAIM_VARIANTS = tuple(dict.fromkeys(["reference", *EVIDENCE_VARIANTS.values()]))
+#: The variant whose forecast shows claim 5 under other dynamics (release 0.1's stationary
+#: ones: how much of the claim comes from the dynamics assumed).
+ALTERNATIVE_DYNAMICS = "stationary"
+#: The reference model, every variant that removes one of the study's claims, and the
+#: alternative dynamics.
+CLAIM_VARIANTS = tuple(
+    dict.fromkeys(["reference", *EVIDENCE_VARIANTS.values(), ALTERNATIVE_DYNAMICS])
+)
 #: Files written by :func:`compare_fits`.
 COMPARISON_FILES = ("compare.csv", "elpd.png")
 
@@ -119,6 +125,7 @@ def compare_fits(fits: dict, out_dir) -> tuple[pd.DataFrame, list[pd.DataFrame]]
 
 
 __all__ = [
+    "ALTERNATIVE_DYNAMICS",
     "CLAIM_VARIANTS",
     "COMPARISON_FILES",
     "compare_fits",

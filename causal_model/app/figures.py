@@ -8,10 +8,12 @@ figures.
 from __future__ import annotations
 
 import arviz as az
+import pandas as pd
 from matplotlib.figure import Figure
 
 from causal_model import plotting
 from causal_model.plotting.captions import figure_caption, finish_figure, tension_scale
+from causal_model.plotting.measurement import MEASUREMENT_CAPTION
 
 __all__ = ["main_figures"]
 
@@ -23,6 +25,7 @@ def main_figures(
     *,
     scenario: str | None = None,
     prior: az.InferenceData | None = None,
+    measurement: pd.DataFrame | None = None,
     quick: bool = False,
     captions: bool = True,
 ) -> dict[str, Figure]:
@@ -38,6 +41,9 @@ def main_figures(
         The scenario shown (default the first of ``runs``).
     prior
         Prior draws (``model.sample_prior_predictive()``) for ``parameters.png``.
+    measurement
+        The measurement check (:func:`causal_model.analysis.measurement.measurement_check`):
+        drawn as ``measurement.png`` (:func:`~causal_model.plotting.plot_measurement_check`).
     quick
         The run is a quick smoke test: every figure carries the banner.
     captions
@@ -62,8 +68,12 @@ def main_figures(
     figs["posterior_predictive.png"] = plotting.plot_predictive_check(
         pred.posterior_predictive, model.panel, title="Posterior predictive check"
     )
+    if measurement is not None:
+        figs["measurement.png"] = plotting.plot_measurement_check(measurement)
     scale = tension_scale(model) if captions else None
     for name, fig in figs.items():
         text = figure_caption(name, scale=scale, pred=pred) if captions else None
+        if captions and name == "measurement.png":
+            text = MEASUREMENT_CAPTION
         finish_figure(fig, caption=text, quick=quick)
     return figs

@@ -19,11 +19,13 @@ import arviz as az
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from causal_model.analysis.forecast import forecast_scenarios
+from causal_model.analysis.forecast import forecast, forecast_scenarios
+from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import hypotheses, scorecard_table
 from causal_model.analysis.summaries import compare_scenarios, forecast_summary, headline_table
 from causal_model.app.console import Log
 from causal_model.app.evidence import (
+    ALTERNATIVE_DYNAMICS,
     CLAIM_VARIANTS,
     COMPARISON_FILES,
     compare_fits,
@@ -56,6 +58,8 @@ FIGURES = {
     "elite_response.png": "elite-circulation impulse response with the half-life",
     "parameters.png": "driver effects, persistence, elite effect and loadings: prior vs posterior",
     "posterior_predictive.png": "posterior predictive check per indicator",
+    "measurement.png": "measurement check: does each indicator follow its latent in its "
+    "declared direction",
 }
 TABLES = {
     "forecast_summary.csv": "per year and quantity: mean, sd, 50% and 90% intervals",
@@ -63,6 +67,8 @@ TABLES = {
     "scenarios.csv": "headline probabilities and 2030 tension under each scenario",
     "diagnostics.csv": "convergence diagnostics of every parameter",
     "hypotheses.csv": "the study's claims: posterior quantities and probabilities",
+    "measurement.csv": "measurement check per indicator: correlation with the others, "
+    "standardised loading, P(declared sign), posterior predictive p-value, flag",
 }
 MODEL_FILE = "model.nc"
 #: Writes the run record (``run_config.toml``: the settings used) into a folder. HOOK: the
@@ -122,13 +128,16 @@ def write_forecast_outputs(
     prior_draws: int = 400,
     comparison: list[pd.DataFrame] | None = None,
     coupled: az.InferenceData | None = None,
+    forecast_alternative: az.InferenceData | None = None,
+    alternative_label: str = "alternative dynamics",
     log: Log = print,
     quick: bool = False,
 ) -> dict:
     """Forecast and write :data:`FIGURES` and :data:`TABLES` to ``out_dir``.
 
-    ``comparison`` and ``coupled`` (from the fits of ``run --claims``) give the scorecard its
-    evidence (:func:`causal_model.analysis.scorecard.hypotheses`).
+    ``comparison``, ``coupled`` and ``forecast_alternative`` (from the fits of ``run
+    --claims``) give the scorecard its evidence
+    (:func:`causal_model.analysis.scorecard.hypotheses`).
 
     Returns
     -------
@@ -153,16 +162,27 @@ def write_forecast_outputs(
         files.append(path)
 
     prior = model.sample_prior_predictive(draws=prior_draws, random_seed=random_seed)
-    figures = main_figures(model, idata, runs, scenario=scenario, prior=prior, quick=quick)
+    measurement = measurement_check(model, idata, random_seed=random_seed)
+    figures = main_figures(
+        model, idata, runs, scenario=scenario, prior=prior, quick=quick, measurement=measurement
+    )
     for name, f in figures.items():
         fig(name, f)
-    scorecard = hypotheses(idata, forecast=pred, comparison=comparison, coupled=coupled)
+    scorecard = hypotheses(
+        idata,
+        forecast=pred,
+        comparison=comparison,
+        coupled=coupled,
+        forecast_alternative=forecast_alternative,
+        alternative_label=alternative_label,
+    )
     for name, df, index in (
         ("hypotheses.csv", scorecard_table(scorecard), False),
         ("forecast_summary.csv", summary, False),
         ("headline.csv", headline_table(pred), True),
         ("scenarios.csv", compare_scenarios(runs).rename_axis("quantity"), True),
         ("diagnostics.csv", diagnostics_table(idata), True),
+        ("measurement.csv", measurement, True),
     ):
         _save_csv(stamp_table(df, quick=quick), out / name, index=index)
         files.append(out / name)
@@ -171,6 +191,7 @@ def write_forecast_outputs(
         "summary": summary,
         "forecast": pred,
         "scorecard": scorecard,
+        "measurement": measurement,
         "files": files,
     }
 
@@ -184,7 +205,17 @@ def _claims_evidence(s: RunSettings, model, idata, folder: Path, *, panel, log: 
     known = {model.variant.name: (model, idata)}
     fits = fit_variants(claims, quick=False, log=log, panel=panel, known=known)
     _, tables = compare_fits(fits, folder)
-    return {"comparison": tables, "coupled": fits["coupled"][1] if "coupled" in fits else None}
+    alt_model, alt_idata = fits[ALTERNATIVE_DYNAMICS]
+    log(f"forecasting under the {ALTERNATIVE_DYNAMICS} dynamics (claim 5 side by side)")
+    alternative = forecast(
+        alt_model, alt_idata, until=s.until, scenario=s.scenario, random_seed=s.seed
+    )
+    return {
+        "comparison": tables,
+        "coupled": fits["coupled"][1] if "coupled" in fits else None,
+        "forecast_alternative": alternative,
+        "alternative_label": f"the {ALTERNATIVE_DYNAMICS} dynamics of release 0.1",
+    }
 
 
 def run(

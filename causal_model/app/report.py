@@ -4,10 +4,10 @@ Sections: a quick run's "smoke test, not inference" banner; the date, commit and
 the question and the model (with its DAG); how to read the tension scale; data coverage;
 diagnostics (green only when they pass, each check explained); the forecast and its headline
 probabilities with their Monte Carlo error; the indicators, drivers, decomposition, elite
-impulse response, parameters and posterior predictive check (and a measurement figure if
-given), each with a caption; the hypothesis scorecard; the variant comparison (with what
-Pareto k means) and LFO skill; scenarios; and the run record with the settings used and
-package versions. Pieces are in :mod:`causal_model.app.report_sections`.
+impulse response, parameters and posterior predictive check, each with a caption; the
+measurement check (table and figure) if given; the hypothesis scorecard; the variant
+comparison (with what Pareto k means) and LFO skill; scenarios; and the run record with the
+settings used and package versions. Pieces are in :mod:`causal_model.app.report_sections`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from causal_model.analysis.summaries import compare_scenarios, headline_table
 from causal_model.app.config import SCHEMA, config_dict
 from causal_model.app.report_sections import (
     CONVERGENCE_TEXT,
+    MEASUREMENT_TEXT,
     caption_html,
     coverage_table,
     headline_display,
+    measurement_display,
     pareto_k_text,
     plot_model_dag,
     report_figures,
@@ -190,7 +192,8 @@ def build_report(
         The run record (:func:`~causal_model.app.run_record.run_record`); default made from
         ``settings``, ``quick``, the model's panel and ``idata``.
     measurement
-        A measurement figure to include (matplotlib Figure), if any.
+        The measurement check (:func:`~causal_model.analysis.measurement.measurement_check`'s
+        table: shown as a table and a figure), or a measurement figure, if any.
     prior_draws
         Prior draws for the parameter figure (0: posterior only).
     """
@@ -298,7 +301,13 @@ def build_report(
         *_figure(figs, "predictive", "posterior predictive check"),
     ]
     if "measurement" in figs:
-        parts += ["<h2>Measurement</h2>", *_figure(figs, "measurement", "measurement")]
+        parts.append("<h2>Measurement</h2>")
+        if isinstance(measurement, pd.DataFrame):
+            parts += [
+                f"<p>{html.escape(MEASUREMENT_TEXT)}</p>",
+                table_html(measurement_display(measurement), status=~measurement["flag"]),
+            ]
+        parts += _figure(figs, "measurement", "measurement check")
     parts += [
         "<h2>The study's claims: scorecard</h2>",
         "<p>P(claim): posterior probability that the claim holds, &plusmn; its Monte Carlo "

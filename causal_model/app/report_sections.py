@@ -16,12 +16,15 @@ from causal_model import plotting
 from causal_model.analysis.scorecard import scorecard_table
 from causal_model.analysis.summaries import format_probability
 from causal_model.plotting.captions import figure_caption, tension_scale
+from causal_model.plotting.measurement import MEASUREMENT_CAPTION
 
 __all__ = [
     "CONVERGENCE_TEXT",
+    "MEASUREMENT_TEXT",
     "PARETO_K_TEXT",
     "coverage_table",
     "headline_display",
+    "measurement_display",
     "scenarios_display",
     "scorecard_display",
     "pareto_k_text",
@@ -178,7 +181,7 @@ def report_figures(
     pred: az.InferenceData,
     *,
     comparison: pd.DataFrame | None = None,
-    measurement: Figure | None = None,
+    measurement: pd.DataFrame | Figure | None = None,
     prior: az.InferenceData | None = None,
     quick: bool = False,
 ) -> dict[str, tuple[Figure, str]]:
@@ -193,7 +196,9 @@ def report_figures(
     comparison
         The variant comparison (the ELPD figure).
     measurement
-        A measurement figure to include (optional).
+        The measurement check (:func:`~causal_model.analysis.measurement.measurement_check`'s
+        table, drawn with :func:`~causal_model.plotting.plot_measurement_check`) or a
+        measurement figure (optional).
     prior
         Prior draws for the parameter figure (without them it shows the posterior only).
     quick
@@ -241,7 +246,9 @@ def report_figures(
         ),
         figure_caption("posterior_predictive.png"),
     )
-    if measurement is not None:
+    if isinstance(measurement, pd.DataFrame):
+        out["measurement"] = (plotting.plot_measurement_check(measurement), MEASUREMENT_CAPTION)
+    elif measurement is not None:
         out["measurement"] = (measurement, "Measurement: how the indicators follow their latents.")
     if comparison is not None:
         main = (
@@ -273,6 +280,42 @@ def headline_display(table: pd.DataFrame) -> pd.DataFrame:
     out["effective draws"] = [f"{v:.0f}" for v in table["ess"]]
     out["draws"] = [str(int(v)) for v in table["draws"]]
     return out
+
+
+#: What the measurement table's columns are, for the report.
+MEASUREMENT_TEXT = (
+    "Does each indicator measure its latent the way the registry declares? corr with others: "
+    "correlation of its data (times its direction) with the mean of the other indicators of "
+    "the same latent (data only). std loading: indicator sd per latent sd (posterior median; "
+    "anchors have fixed loadings). P(declared sign): posterior probability that its data "
+    "move with the latent's path in the declared direction (the model forces each loading to "
+    "that sign, so the data are asked instead). ppp: posterior predictive p-value of its "
+    "deviance (near 0: more misfit than its family allows). Flagged rows (red) contradict "
+    "their declared direction: check the direction in the registry or drop the indicator."
+)
+
+
+def measurement_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~causal_model.analysis.measurement.measurement_check`'s table as text for the
+    report: two decimals, the direction signed, anchors and flags in words."""
+
+    def fmt(v) -> str:
+        return "" if pd.isna(v) else f"{float(v):.2f}"
+
+    return pd.DataFrame(
+        {
+            "latent": table["latent"].astype(str),
+            "direction": [f"{int(v):+d}" for v in table["direction"]],
+            "anchor": ["anchor" if a else "" for a in table["anchor"]],
+            "years": [str(int(v)) for v in table["n_obs"]],
+            "corr with others": [fmt(v) for v in table["corr_with_others"]],
+            "std loading": [fmt(v) for v in table["std_loading"]],
+            "P(declared sign)": [fmt(v) for v in table["p_declared_sign"]],
+            "ppp": [fmt(v) for v in table["ppp"]],
+            "flag": ["FLAGGED" if f else "" for f in table["flag"]],
+        },
+        index=table.index,
+    )
 
 
 def scenarios_display(table: pd.DataFrame, *, draws: int) -> pd.DataFrame:

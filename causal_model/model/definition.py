@@ -37,7 +37,7 @@ from causal_model.dims import (
 )
 from causal_model.families import FAMILIES
 from causal_model.model.arrays import ModelData, prepare
-from causal_model.model.layout import Layout
+from causal_model.model.layout import Layout, idiosyncratic_indicators
 from causal_model.model.parameters import parameters, sampled_states, student_t_weights
 from causal_model.model.statespace.laplace_numpy import prepare_data
 from causal_model.model.statespace.laplace_op import laplace_marginal_loglike
@@ -116,14 +116,15 @@ class ModelDefinition:
         md = md or self.data
         ind = np.array(md.indicators)
         ev = self.past_events()
+        own = idiosyncratic_indicators(md, self.variant)
         return {
             YEAR: md.years,
             SHOCK_YEAR: md.years[1:],
             INDICATOR: list(md.indicators),
             DRIVER: list(md.drivers),
             DRIVER_TO: list(md.drivers),
-            STATE: [*md.drivers, RESIDUAL_STATE, *(f"own:{k}" for k in self.variant.idiosyncratic)],
-            IDIO_INDICATOR: list(self.variant.idiosyncratic),
+            STATE: [*md.drivers, RESIDUAL_STATE, *(f"own:{k}" for k in own)],
+            IDIO_INDICATOR: own,
             EVENT: [str(e) for e in ev[EVENT].values],
             EVENT_TYPE: list(EVENT_TYPES),
             DRIVER_INDICATOR: list(ind[md.subset("driver_free")]),

@@ -227,7 +227,7 @@ def simulate(
     n = len(md.indicators)
     panel = template.sel({INDICATOR: list(md.indicators)}).copy()
     panel["value"] = ((YEAR, INDICATOR), y)
-    panel["raw"] = ((YEAR, INDICATOR), y)
+    panel["raw"] = ((YEAR, INDICATOR), y.copy())  # not the same buffer as value
     panel["trials"] = ((YEAR, INDICATOR), trials)
     panel = panel.assign_coords(
         transform=(INDICATOR, np.array(["none"] * n)),

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from causal_model.dims import EVENT_TYPES
+from causal_model.dims import EVENT_TYPES, TENSION
 from causal_model.model.arrays import DRIVER_ANCHOR_LOADING, DRIVER_ANCHOR_NOISE, ModelData
 from causal_model.specification.elite import EliteResponse, get_elite_response
-from causal_model.specification.variants import Variant
+from causal_model.specification.variants import GAUSSIAN_TENSION, Variant
 
-__all__ = ["Layout"]
+__all__ = ["Layout", "idiosyncratic_indicators"]
 
 #: Degrees of freedom standing for "not a Student-t indicator" (the kernel ignores them).
 _NO_T = 1e6
@@ -131,9 +131,23 @@ class Layout:
         )
 
 
+def idiosyncratic_indicators(md: ModelData, variant: Variant) -> list[str]:
+    """Keys of the indicators with their own persistent deviations, in state order."""
+    return [md.indicators[i] for i in _idiosyncratic(md, variant)]
+
+
 def _idiosyncratic(md: ModelData, variant: Variant) -> np.ndarray:
     """Indices of the indicators with AR(1) deviations; refuses names the panel does not have
     and non-Gaussian families (a count's deviation is not a z-score)."""
+    if variant.idiosyncratic == GAUSSIAN_TENSION:
+        return np.array(
+            [
+                j
+                for j in range(len(md.indicators))
+                if md.latent[j] == TENSION and j != md.anchor and md.gaussian[j]
+            ],
+            dtype=int,
+        )
     unknown = [k for k in variant.idiosyncratic if k not in md.indicators]
     if unknown:
         raise ValueError(

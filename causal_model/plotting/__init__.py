@@ -11,6 +11,7 @@ from causal_model.plotting.latent import (
     plot_effect,
     plot_elite_response,
 )
+from causal_model.plotting.measurement import plot_measurement_check
 from causal_model.plotting.parameters import plot_parameters
 from causal_model.plotting.textcheck import text_problems
 from causal_model.plotting.validation import (
@@ -37,6 +38,7 @@ __all__ = [
     "plot_forecast",
     "plot_indicator_forecasts",
     "plot_indicators",
+    "plot_measurement_check",
     "plot_parameters",
     "plot_predictive_check",
 ]

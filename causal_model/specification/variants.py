@@ -29,6 +29,19 @@ SHOCKS = ("normal", "student_t")
 #: How an idiosyncratic indicator's own deviation moves: a stationary AR(1), or a random walk
 #: (it keeps its own level until the data move it: a local level).
 OWN_DYNAMICS = ("ar1", "random_walk")
+#: ``Variant(idiosyncratic=GAUSSIAN_TENSION)``: every normal or Student-t tension indicator but
+#: the anchor has its own persistent deviation (resolved against the panel the model is given).
+GAUSSIAN_TENSION = "gaussian_tension"
+#: The dynamics of release 0.1 (variant ``stationary``); also what a saved variant that
+#: predates the dynamics' switches meant.
+STATIONARY_DYNAMICS: dict = {
+    "driver_dynamics": "stationary",
+    "tension_dynamics": "stationary",
+    "shocks": "normal",
+    "stocks": "level",
+    "idiosyncratic": (),
+    "own_dynamics": "ar1",
+}
 #: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
 #: yearly change (the count of new cases), the level then its cumulative sum.
 STOCKS = ("level", "flow")
@@ -65,29 +78,39 @@ class Variant:
     idiosyncratic
         Indicators (registry keys, Gaussian families) whose deviation from their latent is
         persistent, on top of their white measurement noise: they keep their own level for a
-        while (an extra state each). Empty: every deviation is white noise.
+        while (an extra state each); or :data:`GAUSSIAN_TENSION`, every Gaussian tension
+        indicator of the panel but the anchor. Empty: every deviation is white noise.
     own_dynamics
         One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
         ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
         ``idio_sigma``, starting N(0, 1)).
     """
 
+    # The defaults are the reference model; its dynamics were chosen by leave-future-out
+    # validation on the origins 2000-2012 (docs/forecasting.md, benchmarks/lfo_dynamics.py).
     name: str = "reference"
     elite: str = "exponential"
     drivers: tuple[str, ...] = DRIVERS
     single_driver: bool = False
     coupled: bool = False
     driver_dynamics: str = "stationary"
-    tension_dynamics: str = "stationary"
-    shocks: str = "normal"
+    tension_dynamics: str = "random_walk"
+    shocks: str = "student_t"
     stocks: str = "level"
-    idiosyncratic: tuple[str, ...] = ()
-    own_dynamics: str = "ar1"
+    idiosyncratic: tuple[str, ...] | str = GAUSSIAN_TENSION
+    own_dynamics: str = "random_walk"
 
     def __post_init__(self) -> None:
         problems = []
         object.__setattr__(self, "elite", _ELITE_ALIASES.get(self.elite, self.elite))
-        object.__setattr__(self, "idiosyncratic", tuple(self.idiosyncratic))
+        if isinstance(self.idiosyncratic, str):
+            if self.idiosyncratic != GAUSSIAN_TENSION:
+                problems.append(
+                    f"idiosyncratic={self.idiosyncratic!r}: give a tuple of indicator keys, "
+                    f"e.g. ({self.idiosyncratic!r},), or {GAUSSIAN_TENSION!r}"
+                )
+        else:
+            object.__setattr__(self, "idiosyncratic", tuple(self.idiosyncratic))
         kinds = (*ELITE_RESPONSES, NO_ELITE)
         if self.elite not in kinds:
             problems.append(f"elite={self.elite!r} must be one of {kinds}")
@@ -122,19 +145,25 @@ class Variant:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["drivers"] = list(self.drivers)
-        d["idiosyncratic"] = list(self.idiosyncratic)
+        if not isinstance(self.idiosyncratic, str):
+            d["idiosyncratic"] = list(self.idiosyncratic)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Variant:
-        d = dict(d)
+        """A variant from :meth:`to_dict`; a switch it does not name (a variant saved before
+        the switch existed) takes its release-0.1 value, not today's default."""
+        d = {**STATIONARY_DYNAMICS, **d}
         d["drivers"] = tuple(d.get("drivers", DRIVERS))
-        d["idiosyncratic"] = tuple(d.get("idiosyncratic", ()))
+        if not isinstance(d["idiosyncratic"], str):
+            d["idiosyncratic"] = tuple(d["idiosyncratic"])
         return cls(**d)
 
 
 VARIANTS: dict[str, Variant] = {
     "reference": Variant(),
+    # the reference with the release-0.1 dynamics (the rival of the forecasts' assumptions)
+    "stationary": Variant(name="stationary", **STATIONARY_DYNAMICS),
     "no_elite": Variant(name="no_elite", elite=NO_ELITE),
     "permanent_elite": Variant(name="permanent_elite", elite="permanent"),
     "single_driver": Variant(name="single_driver", single_driver=True),
