@@ -1,4 +1,5 @@
-"""Readers and facts of the proposed driver indicators (security dilemma, influence, latest years).
+"""Readers and facts of the driver indicators of issue 17 (security dilemma, influence, latest
+years), merged into the registry.
 
 Single values are checked against the facts files, the PROVENANCE sanity lines, or a count
 made here from the raw file with the ``csv`` module. Bad-input cases use small synthetic
@@ -31,7 +32,6 @@ from causal_model.data.sources_influence import read_ideal_points
 from causal_model.data.sources_recent import read_fiw_scores
 from causal_model.data.sources_security import read_nato_accessions
 
-PROPOSED = Path(__file__).parents[1] / "causal_model" / "data" / "registry_proposed.toml"
 IDEAL_CSV = "IdealpointsJuly2025_all_countries.csv"
 #: The post-Soviet bloc, typed here independently of facts/states.toml (COW codes).
 BLOC = {366, 367, 368, 369, 370, 359, 371, 372, 373, 701, 702, 703, 704, 705}
@@ -334,16 +334,43 @@ def test_gpr_already_reaches_2025(raw_dir: Path):
     assert gpr[2024] == pytest.approx(1.62, abs=0.005)  # PROVENANCE annual mean
 
 
-# ---------------------------------------------------------------- the proposed registry
-def test_proposed_registry_is_valid_and_readable():
-    proposed = load_registry(PROPOSED)
-    assert set(proposed["reader"]) <= set(READERS)
-    assert proposed.loc[proposed["anchor"], "latent"].tolist() == ["security"]
-    assert proposed.at["arms_control_treaties", "direction"] == -1
+# ---------------------------------------------------------------- the registry's drivers
+DROPPED = ("warheads", "us_troops_europe", "milex_gdp_usa", "gdp_ppp_ratio", "polity2_russia")
+DROPPED += ("polyarchy_gap", "unga_distance")
 
 
-def test_proposed_drivers_correlate_positively(raw_dir: Path):
-    """The goal of the proposal: within each driver every pair correlates positively."""
+def test_registry_has_the_issue_17_drivers():
+    registry = load_registry()
+    assert set(registry["reader"]) <= set(READERS)
+    assert not set(DROPPED) & set(registry.index)
+    anchors = registry.loc[registry["anchor"]]
+    assert anchors["latent"].to_dict() == {
+        "gpr_russia": "tension",
+        "milex_ratio": "geopolitics",
+        "arms_control_treaties": "security",
+        "freedom_expression_russia": "culture",
+    }
+    assert registry.at["arms_control_treaties", "direction"] == -1  # fewer treaties: insecurity
+    by_latent = registry.groupby("latent").groups
+    assert sorted(by_latent["security"]) == sorted(
+        ["arms_control_treaties", "missile_defence_stage", "nato_members_near_russia"]
+        + ["milex_gdp_russia"]
+    )
+    assert sorted(by_latent["geopolitics"]) == sorted(
+        ["imf_ppp_ratio", "milex_ratio", "unga_bloc_alignment", "unga_bloc_position"]
+        + ["eu_members_bloc"]
+    )
+    assert sorted(by_latent["culture"]) == sorted(
+        ["freedom_house_total_russia", "freedom_house_russia", "polyarchy_russia"]
+        + ["freedom_expression_russia"]
+    )
+    assert registry.at["freedom_house_russia", "reader"] == "freedom_house_russia_latest"
+    assert "unga_distance_fp" in by_latent["tension"]
+    assert (registry["family"] != "student_t").all()  # the Student-t tests declare their own
+
+
+def test_drivers_correlate_positively(raw_dir: Path):
+    """The goal of issue 17: within each driver every pair correlates positively."""
 
     def series(name: str, log: bool = False) -> pd.Series:
         frame = get_reader(name)(raw_dir)

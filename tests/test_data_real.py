@@ -19,12 +19,19 @@ from causal_model.data import (
     resolve_raw_dir,
 )
 from causal_model.data.events import source_leader_spells
+from causal_model.data.facts import FactsError
 from causal_model.data.raw_files import file_sha256
+from causal_model.data.readers import get_reader
 from causal_model.dims import DRIVERS, TENSION
 
 
 def raw(panel, key, year):
     return float(panel["raw"].sel(indicator=key, year=year))
+
+
+def read(reader):
+    """The values of a reader kept but not in the default registry (by year)."""
+    return get_reader(reader)(resolve_raw_dir())["value"]
 
 
 def test_shape_and_years(panel):
@@ -55,11 +62,17 @@ def test_gpr_annual_mean(panel):
 
 
 def test_idealpoint_distance(panel):
-    # PROVENANCE: |USA-RUS| 1.70 (1992, the minimum), 2.54 (2010), 3.53 (2022)
-    assert raw(panel, "unga_distance", 1992) == pytest.approx(1.70, abs=0.005)
-    assert raw(panel, "unga_distance", 2010) == pytest.approx(2.5345, abs=0.0005)  # listed as 2.54
-    assert raw(panel, "unga_distance", 2022) == pytest.approx(3.53, abs=0.005)
-    assert np.isnan(raw(panel, "unga_distance", 2024))  # idealpointall ends in 2023
+    # PROVENANCE (idealpointall, reader kept): |USA-RUS| 1.70 (1992, the minimum), 2.54
+    # (2010), 3.53 (2022)
+    dist = read("unga_idealpoint_distance")
+    assert dist[1992] == pytest.approx(1.70, abs=0.005)
+    assert dist[2010] == pytest.approx(2.5345, abs=0.0005)  # listed as 2.54
+    assert dist[2022] == pytest.approx(3.53, abs=0.005)
+    assert 2024 not in dist.index  # idealpointall ends in 2023
+    # the panel's distance is on idealpointfp, to 2024 (PROVENANCE: USA 2.21, RUS -0.60)
+    assert "unga_distance" not in panel.indicator
+    assert raw(panel, "unga_distance_fp", 2024) == pytest.approx(2.21 + 0.60, abs=0.01)
+    assert np.isnan(raw(panel, "unga_distance_fp", 2025))
 
 
 def test_vote_agreement_binomial(panel):
@@ -104,42 +117,66 @@ def test_sipri(panel):
     assert raw(panel, "milex_gdp_russia", 2024) == pytest.approx(7.05, abs=0.005)
     assert raw(panel, "milex_gdp_russia", 2021) == pytest.approx(3.58, abs=0.005)
     assert raw(panel, "milex_ratio", 2024) == pytest.approx(150534 / 968382, rel=1e-4)
-    assert raw(panel, "milex_gdp_usa", 2024) == pytest.approx(3.42, abs=0.005)
+    assert read("milex_share_gdp_usa")[2024] == pytest.approx(3.42, abs=0.005)  # reader kept
 
 
 def test_other_drivers(panel):
-    # FAS: Russia 1992 = 26,734 and US 1992 = 13,708 warheads
-    assert raw(panel, "warheads", 1992) == 26734 + 13708
+    # FAS (reader kept): Russia 1992 = 26,734 and US 1992 = 13,708 warheads
+    assert read("warheads_us_russia")[1992] == 26734 + 13708
     # COW CINC (reader kept, not in the default registry): USA 1992 = 0.1482, RUS 1992 = 0.0673
-    from causal_model.data.readers import get_reader
-
-    cinc = get_reader("cinc_ratio_rus_usa")(resolve_raw_dir())["value"]
+    cinc = read("cinc_ratio_rus_usa")
     assert cinc[1992] == pytest.approx(0.0673 / 0.1482, rel=2e-3)
     assert cinc.index.max() == 2016
     # IMF WEO PPP (Russia 2024 = 6,931.3; USA 29,298.0): projections after 2024 are excluded
     assert raw(panel, "imf_ppp_ratio", 2024) == pytest.approx(6931.3 / 29298.0, rel=1e-4)
     assert np.isnan(raw(panel, "imf_ppp_ratio", 2025))
-    # WDI PPP: RUS 2024 = 6.09e12, USA 2024 = 2.567e13
-    assert raw(panel, "gdp_ppp_ratio", 2024) == pytest.approx(6.09e12 / 2.567e13, rel=2e-3)
-    # V-Dem: USA 2024 = 0.840, Russia 2024 = 0.172
-    assert raw(panel, "polyarchy_gap", 2024) == pytest.approx(0.840 - 0.172, abs=1e-9)
-    # Freedom House: Russia 1992 PR/CL 3/4, 2023 7/6
+    # WDI PPP (reader kept): RUS 2024 = 6.09e12, USA 2024 = 2.567e13
+    assert read("gdp_ppp_ratio_rus_usa")[2024] == pytest.approx(6.09e12 / 2.567e13, rel=2e-3)
+    # V-Dem: USA 2024 = 0.840, Russia 2024 = 0.172 (the gap's reader kept)
+    assert read("polyarchy_gap_usa_rus")[2024] == pytest.approx(0.840 - 0.172, abs=1e-9)
+    assert raw(panel, "polyarchy_russia", 2024) == pytest.approx(0.172, abs=5e-4)
+    # Freedom House: Russia 1992 PR/CL 3/4, 2023 7/6, 2024 7/6 (the raw-scores file)
     assert raw(panel, "freedom_house_russia", 1992) == 7
     assert raw(panel, "freedom_house_russia", 2023) == 13
-    # Polity5: Russia 1992 = 5, 2000 = 6, 2007-2018 = 4; ends 2018
-    assert raw(panel, "polity2_russia", 1992) == 5
-    assert raw(panel, "polity2_russia", 2018) == 4
-    assert np.isnan(raw(panel, "polity2_russia", 2019))
+    assert raw(panel, "freedom_house_russia", 2024) == 13
+    # Freedom House total: Russia 27 (review year 2012), 12 (2024); none before 2012
+    assert raw(panel, "freedom_house_total_russia", 2012) == 27
+    assert raw(panel, "freedom_house_total_russia", 2024) == 12
+    assert np.isnan(raw(panel, "freedom_house_total_russia", 2011))
+    # Polity5 (reader kept): Russia 1992 = 5, 2000 = 6, 2007-2018 = 4; ends 2018
+    polity = read("polity2_russia")
+    assert (polity[1992], polity[2018], polity.index.max()) == (5, 4, 2018)
     # V-Dem DemSpaces: Russia freexp 2022 = 0.153
     assert raw(panel, "freedom_expression_russia", 2022) == pytest.approx(0.153)
-    # troopdata: Europe & Central Asia 2014 = 70,343; 2024 = 69,028
-    assert raw(panel, "us_troops_europe", 2014) == 70343
-    assert raw(panel, "us_troops_europe", 2024) == 69028
+    # troopdata (reader kept): Europe & Central Asia 2014 = 70,343; 2024 = 69,028
+    troops = read("us_troops_europe")
+    assert (troops[2014], troops[2024]) == (70343, 69028)
     # NATO (reader kept, not in the default registry): 16 members to 1998, 19 in 1999, 32 in 2024
-    from causal_model.data.readers import get_reader
-
-    nato = get_reader("nato_member_count")(resolve_raw_dir())["value"]
+    nato = read("nato_member_count")
     assert (nato[1998], nato[1999], nato[2024]) == (16, 19, 32)
+
+
+def test_security_and_influence_indicators(panel):
+    """The fact-based and post-Soviet-bloc indicators, as the panel holds them."""
+    # arms-control treaties in force on 31 December (facts/arms_control.toml): New START
+    # suspended by Russia in 2023 leaves none
+    treaties = panel["raw"].sel(indicator="arms_control_treaties").to_series()
+    assert (treaties[1992], treaties[2003], treaties[2019], treaties[2022]) == (3, 5, 2, 1)
+    assert (treaties.loc[2023:] == 0).all()
+    stage = panel["raw"].sel(indicator="missile_defence_stage").to_series()
+    assert (stage[2006], stage[2012], stage[2016], stage[2024]) == (0, 2, 3, 4)
+    near = panel["raw"].sel(indicator="nato_members_near_russia").to_series()
+    assert (near[1998], near[1999], near[2004], near[2023]) == (1, 4, 10, 12)
+    assert np.isnan(near[2025])  # the transcribed file ends in 2024
+    eu = panel["raw"].sel(indicator="eu_members_bloc").to_series()
+    assert (eu[2003], eu[2004], eu[2007], eu[2025]) == (0, 7, 9, 9)
+    # UN alignment of the 21 bloc states: 13 nearer the US than Russia in 2022
+    assert raw(panel, "unga_bloc_alignment", 2022) == 13
+    assert float(panel["trials"].sel(indicator="unga_bloc_alignment", year=2022)) == 21
+    for key in ("arms_control_treaties", "missile_defence_stage", "eu_members_bloc"):
+        assert str(panel["source"].sel(indicator=key).item()) == "facts"
+    assert bool(panel["anchor"].sel(indicator="arms_control_treaties"))
+    assert int(panel["direction"].sel(indicator="arms_control_treaties")) == -1
 
 
 def test_census_half_year_not_passed_off_as_full():
@@ -191,11 +228,31 @@ def test_cache_is_fast_and_rebuilds_on_change(tmp_path, monkeypatch):
 def test_missing_file_error_names_file_dataset_and_source(tmp_path):
     raw_copy = tmp_path / "raw"
     shutil.copytree(resolve_raw_dir(), raw_copy)
-    (raw_copy / "polity5" / "p5v2018.xls").unlink()
+    (raw_copy / "sipri_milex" / "SIPRI-Milex-data-1949-2024_2.xlsx").unlink()
     with pytest.raises(DataNotFoundError) as err:
         load_us_russia(raw_copy, cache=False)
     msg = str(err.value)
-    assert "p5v2018.xls" in msg and "polity5" in msg and "systemicpeace.org" in msg
+    assert "SIPRI-Milex-data-1949-2024_2.xlsx" in msg and "sipri_milex" in msg
+    assert "sipri.org" in msg
+
+
+def test_facts_entries_are_read_from_the_package_not_the_raw_folder(tmp_path, monkeypatch):
+    """``source = "facts"`` names a file of causal_model/data/facts/: the raw folder holds no
+    facts folder, the panel builds, and a missing facts file is an error naming the folder."""
+    from causal_model.data import load_registry, registry_of
+    from causal_model.data.facts import FACTS_DIR
+
+    raw_dir = resolve_raw_dir()
+    assert not (raw_dir / "facts").exists()
+    monkeypatch.setenv("CAUSAL_MODEL_CACHE", str(tmp_path))
+    registry = registry_of(load_us_russia())
+    facts = registry[registry["source"] == "facts"]
+    assert set(facts["file"]) == {"arms_control.toml", "missile_defence.toml", "eu_accessions.toml"}
+    assert all((FACTS_DIR / name).is_file() for name in facts["file"])
+    wrong = registry.copy()
+    wrong.loc["arms_control_treaties", "file"] = "no_such_facts.toml"
+    with pytest.raises(FactsError, match=r"no_such_facts\.toml.*arms_control\.toml"):
+        load_us_russia(registry=load_registry(wrong), cache=False)
 
 
 def test_raw_dir_resolution(tmp_path, monkeypatch):
@@ -262,3 +319,28 @@ def test_cache_key_follows_code_and_version(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "__version__", "99.0.0")
     load_us_russia()
     assert len(list(tmp_path.glob("panel-*.nc"))) == 3
+
+
+def test_cache_key_follows_the_facts_files(tmp_path, monkeypatch):
+    """A corrected fact (a facts file of the registry, or one a reader reads, e.g. states.toml)
+    changes the panel's cache key; the raw folder's files are not consulted for them."""
+    from causal_model.data import cache, load_registry
+
+    registry = load_registry()
+    raw_dir = resolve_raw_dir()
+    before = cache.panel_cache_key(raw_dir, registry, 1992)
+    facts_copy = tmp_path / "facts"
+    shutil.copytree(cache.FACTS_DIR, facts_copy)
+    monkeypatch.setattr(cache, "FACTS_DIR", facts_copy)
+    assert cache.panel_cache_key(raw_dir, registry, 1992) == before
+    for name in ("arms_control.toml", "states.toml"):
+        path = facts_copy / name
+        text = path.read_text()
+        path.write_text(text + "\n# corrected\n")
+        assert cache.panel_cache_key(raw_dir, registry, 1992) != before, name
+        path.write_text(text)
+    # the registry's facts files are hashed as such, beside the code fingerprint
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "fixed")
+    fixed = cache.panel_cache_key(raw_dir, registry, 1992)
+    (facts_copy / "arms_control.toml").write_text("[meta]\nchecked_through = 2025\n")
+    assert cache.panel_cache_key(raw_dir, registry, 1992) != fixed

@@ -19,6 +19,14 @@ from causal_model.data.paths import DataNotFoundError, resolve_raw_dir
 ROOT = Path(causal_model.__file__).resolve().parents[1]
 
 
+def test_pyproject_ships_the_data_tables_and_facts_files():
+    """The registry, the raw-file table and the facts files are package data (no __init__.py
+    in facts/, so only the package-data globs put them in a wheel)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = config["package-data"]["causal_model.data"]
+    assert "*.toml" in globs and "facts/*.toml" in globs
+
+
 def test_pyproject_names_every_sub_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
@@ -57,7 +65,11 @@ def test_the_wheel_carries_the_priors_and_the_registry(wheel):
     for toml in (ROOT / "priors").glob("*.toml"):
         assert f"causal_model/priors_files/{toml.name}" in names
     assert "causal_model/data/registry.toml" in names
-    assert any(n.startswith("causal_model/data/facts/") for n in names)
+    # the facts files the registry's source = "facts" entries and the readers read
+    facts = sorted((ROOT / "causal_model" / "data" / "facts").glob("*.toml"))
+    assert facts
+    for toml in facts:
+        assert f"causal_model/data/facts/{toml.name}" in names
     assert not any(n.startswith(("tests/", "priors/")) for n in names)
 
 

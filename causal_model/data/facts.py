@@ -18,6 +18,9 @@ import pandas as pd
 
 #: Folder of the packaged facts files.
 FACTS_DIR = Path(__file__).with_name("facts")
+#: The registry's ``source`` of an indicator built on a facts file: its ``file`` then names a
+#: file of :data:`FACTS_DIR`, not of the raw data folder.
+FACTS_SOURCE = "facts"
 
 #: Treaty events after which a treaty no longer binds the US and Russia.
 CEASING_EVENTS = ("suspended", "withdrawal_effective", "expired", "superseded")
@@ -61,6 +64,25 @@ def load_facts(name: str, facts_dir: Path | None = None) -> dict:
         raise FactsError(f"{path}: TOML syntax error: {err}") from None
     content["_path"] = str(path)
     return content
+
+
+def facts_path(filename: str, facts_dir: Path | None = None) -> Path:
+    """Return the facts file ``filename`` (e.g. ``"arms_control.toml"``) of :data:`FACTS_DIR`.
+
+    Raises
+    ------
+    FactsError
+        When the file is not there; the message lists the facts files that are.
+    """
+    folder = Path(facts_dir or FACTS_DIR)
+    path = folder / filename
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in folder.glob("*.toml"))) or "none"
+        raise FactsError(
+            f"facts file not found: {path} (a registry entry with source = {FACTS_SOURCE!r} "
+            f"names a file of {folder}; the files there: {known})"
+        )
+    return path
 
 
 def checked_through(facts: dict) -> int:

@@ -2,8 +2,10 @@
 
 Each registry row names the reader of its indicator (:mod:`causal_model.data.readers`); the
 readers' yearly series are put side by side from ``first_year`` to the last year any
-indicator covers and validated by :func:`causal_model.data.panel.from_frame`. Every raw
-file's SHA-256 is checked first (:mod:`causal_model.data.raw_files`), and a built panel is
+indicator covers and validated by :func:`causal_model.data.panel.from_frame`. An entry with
+``source = "facts"`` names a file of the package's facts folder (``causal_model/data/facts/``,
+:mod:`causal_model.data.facts`), not of the raw folder. Every raw file's SHA-256 is checked
+first (:mod:`causal_model.data.raw_files`), and a built panel is
 cached under a key of everything it was built from (:mod:`causal_model.data.cache`).
 """
 
@@ -18,6 +20,7 @@ import xarray as xr
 
 from causal_model.data.cache import cache_root, panel_cache_key
 from causal_model.data.export import atomic_write_netcdf
+from causal_model.data.facts import FACTS_SOURCE, facts_path
 from causal_model.data.panel import TRIALS_SUFFIX, from_frame
 from causal_model.data.paths import raw_file, resolve_raw_dir
 from causal_model.data.readers import get_reader
@@ -32,7 +35,10 @@ def _build_from_raw(raw_dir: Path, reg: pd.DataFrame, first_year: int) -> xr.Dat
     for key, meta in reg.iterrows():
         if not meta["reader"]:
             raise ValueError(f"indicator {key!r} has no reader; use from_frame() for user data")
-        raw_file(raw_dir, meta["source"], meta["file"])  # clear error if the file is missing
+        if meta["source"] == FACTS_SOURCE:
+            facts_path(meta["file"])  # a file of the package's facts folder
+        else:
+            raw_file(raw_dir, meta["source"], meta["file"])  # clear error if it is missing
         series[key] = get_reader(meta["reader"])(raw_dir)
     last = max(int(s["value"].dropna().index.max()) for s in series.values())
     years = np.arange(first_year, last + 1)
