@@ -55,10 +55,11 @@ def test_compare_ranks_the_better_model_and_leaves_out_years():
         compare({"good": good, "bad": bad}, kind="marginal")
 
 
-def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
+def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_t_fit):
     """log p(y[2010] | other years, params, other years' Student-t weights), the states and
     the 2010 weight integrated out, checked by brute force: the marginal likelihood for
-    every 2010 weight on a grid, integrated against its Gamma prior."""
+    every 2010 weight on a grid, integrated against its Gamma prior. (A fit of the real panel
+    with one indicator declared Student-t, ``tiny_t_fit``: the registry has none.)"""
     import scipy.stats as st
     from scipy.special import logsumexp
 
@@ -66,7 +67,7 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_fit):
     from causal_model.inference.postprocess import fitted_state_space
     from causal_model.model.statespace.laplace_numpy import laplace_mode_and_precision_numpy
 
-    model, idata = tiny_fit
+    model, idata = tiny_t_fit
     small = idata.sel(draw=slice(0, 20))
     small = az.InferenceData(posterior=small.posterior, log_likelihood=small.log_likelihood.copy())
     ll = marginal_year_log_likelihood(model, small)

@@ -36,18 +36,18 @@ from causal_model.plotting.textcheck import text_problems
 
 KEYS = [
     "gpr_russia",
-    "unga_distance",
+    "unga_distance_fp",
     "us_sanctions",
     "milex_ratio",
-    "gdp_ppp_ratio",
+    "unga_bloc_position",
     "imf_ppp_ratio",
-    "warheads",
+    "arms_control_treaties",
     "freedom_expression_russia",
-    "polyarchy_gap",
+    "polyarchy_russia",
     "freedom_house_russia",
 ]
-FLIP = "gdp_ppp_ratio"
-ANCHORS = {"gpr_russia", "milex_ratio", "warheads", "freedom_expression_russia"}
+FLIP = "unga_bloc_position"
+ANCHORS = {"gpr_russia", "milex_ratio", "arms_control_treaties", "freedom_expression_russia"}
 
 
 @pytest.fixture(autouse=True)
@@ -111,7 +111,7 @@ def test_table_has_the_documented_rows_columns_and_values(quick, flipped):
     for key in KEYS:
         others = [k for k in KEYS if table.at[k, "latent"] == table.at[key, "latent"] and k != key]
         if not others:
-            assert key == "warheads" and np.isnan(table.at[key, "corr_with_others"])
+            assert key == "arms_control_treaties" and np.isnan(table.at[key, "corr_with_others"])
             continue
         want = signed[key].corr(z[others].mean(axis=1))
         assert table.at[key, "corr_with_others"] == pytest.approx(want, abs=1e-12), key
@@ -154,7 +154,7 @@ def test_bad_input_is_refused_with_what_is_missing(quick):
 
 
 def _synthetic_table(real_panel) -> pd.DataFrame:
-    """A table of the real panel's 19 indicators with two flagged (the figure's worst case)."""
+    """A table of the real panel's indicators with two flagged (the figure's worst case)."""
     keys = [str(k) for k in real_panel["indicator"].values]
     rng = np.random.default_rng(0)
     p = rng.uniform(0.5, 1.0, len(keys))

@@ -176,8 +176,9 @@ def test_diagnostics_skip_entries_fixed_by_construction():
     assert not table.loc["beta", "pass"]
 
 
-def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
-    """The student_t indicator's weights: exact Gamma(nu/2, nu/2) density, named dims."""
+def test_student_t_is_a_scale_mixture_in_the_marginal_model(t_panel):
+    """The student_t indicator's weights: exact Gamma(nu/2, nu/2) density, named dims (on the
+    real panel with one indicator declared Student-t: the registry has none)."""
     import pymc as pm
     import pytensor.tensor as pt
     import scipy.stats as st
@@ -185,10 +186,10 @@ def test_student_t_is_a_scale_mixture_in_the_marginal_model(panel):
     from causal_model.dims import T_INDICATOR
     from causal_model.model.parameters import log_gamma_moments, student_t_weights
 
-    model = TensionModel(panel).build()
+    model = TensionModel(t_panel).build()
     assert model.named_vars_to_dims["t_weight"] == (YEAR, T_INDICATOR)
     assert "t_weight_z" in [v.name for v in model.free_RVs]
-    assert "t_weight" not in TensionModel(panel, latent="sampled").build().named_vars
+    assert "t_weight" not in TensionModel(t_panel, latent="sampled").build().named_vars
 
     with pm.Model(coords={YEAR: [1, 2, 3], T_INDICATOR: ["a"]}) as m:
         nu = pm.Gamma("nu", 2.0, 0.1, dims=T_INDICATOR)
@@ -240,7 +241,7 @@ def test_folded_scales_keep_their_prior_and_start_inside_the_support(panel):
             name=f"scales_{drivers}",
             driver_dynamics=drivers,
             tension_dynamics="random_walk",
-            idiosyncratic=("unga_distance",),
+            idiosyncratic=("unga_distance_fp",),
         )
         free |= {v.name for v in TensionModel(panel, variant=variant).build().free_RVs}
     for name in FOLDED_SCALES:

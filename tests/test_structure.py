@@ -27,14 +27,14 @@ DYNAMICS = {
         tension_dynamics="random_walk",
         shocks="student_t",
         stocks="flow",
-        idiosyncratic=("unga_distance", "pew_russians_fav_us"),
+        idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
     ),
     "rw_persistent": Variant(
         name="rw_persistent", driver_dynamics="random_walk", tension_dynamics="persistent"
     ),
-    "coupled_own": Variant(name="coupled_own", coupled=True, idiosyncratic=("unga_distance",)),
+    "coupled_own": Variant(name="coupled_own", coupled=True, idiosyncratic=("unga_distance_fp",)),
     "own_random_walks": Variant(
-        name="own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance",)
+        name="own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance_fp",)
     ),
 }
 
@@ -140,7 +140,7 @@ def test_dynamics_mean_what_they_say(panel):
     np.testing.assert_allclose(
         ss.q_time[:, 1:, :r], np.broadcast_to(ss.q_diag[:, None, :r], ss.q_time[:, 1:, :r].shape)
     )
-    i = m.data.indicators.index("unga_distance")
+    i = m.data.indicators.index("unga_distance_fp")
     assert np.all(ss.z[:, i, k + 1] == 1.0) and np.all(ss.z[:, i, k + 2] == 0.0)
     rho, sig = params["idio_rho"][:, 0], params["idio_sigma"][:, 0]
     np.testing.assert_allclose(ss.a[:, k + 1, k + 1], rho)

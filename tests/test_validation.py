@@ -217,11 +217,11 @@ def test_simulation_based_calibration_of_the_key_parameters(panel):
 
     keys = [
         "gpr_russia",
-        "unga_distance",
+        "unga_distance_fp",
         "milex_ratio",
-        "warheads",
+        "arms_control_treaties",
         "freedom_expression_russia",
-        "polyarchy_gap",
+        "polyarchy_russia",
     ]
     template = TensionModel(panel.sel(year=slice(2008, 2024), indicator=keys))
     result = sbc(template, n_reps=100, draws=150, tune=150, chains=2, thin=3, random_seed=7)
