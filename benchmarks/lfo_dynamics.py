@@ -40,6 +40,10 @@ STATIONARY: dict = {
     "own_dynamics": "ar1",
 }
 #: The dynamics compared (the switches of causal_model.specification.variants.Variant).
+#: Kept as they were run (docs/forecasting.md), on the registry before issue 17: the explicit
+#: idiosyncratic lists name ``unga_distance``, which the registry now has as
+#: ``unga_distance_fp``, so those candidates need the old registry to run again. The reference
+#: model names no key (``Variant(idiosyncratic="gaussian_tension")``).
 CANDIDATES: dict[str, dict] = {
     "stationary": {},  # release 0.1: stationary drivers and residual, normal shocks
     "level": {"tension_dynamics": "random_walk"},
