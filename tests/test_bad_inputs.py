@@ -770,6 +770,9 @@ def test_ctrl_c_during_a_real_fit_exits_130_with_one_line(real_panel, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: SIGINT not ignored (a test runner's worker process may ignore
+        # it, and a child inherits that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         for line in proc.stdout:
@@ -777,7 +780,7 @@ def test_ctrl_c_during_a_real_fit_exits_130_with_one_line(real_panel, tmp_path):
                 break
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=300)
     finally:
         proc.kill()
     assert proc.returncode == 130, err

@@ -168,9 +168,12 @@ def test_run_claims_fits_the_evidence_variants(tiny_fit, tmp_path, monkeypatch, 
     monkeypatch.setattr(evidence, "fit_model", fake_fit)
     out = tmp_path / "claims"
     assert main(["run", "--out", str(out), "--quick", "--quiet", "--claims"]) == 0
-    assert sorted(fitted) == sorted(["reference", *EVIDENCE_VARIANTS.values()])
+    assert sorted(fitted) == sorted(["reference", *EVIDENCE_VARIANTS.values(), "stationary"])
     assert (out / "compare.csv").is_file() and (out / "elpd.png").is_file()
     card = pd.read_csv(out / "hypotheses.csv")
     with_evidence = card[card["evidence"].fillna("").str.contains(" vs ")]
     assert with_evidence["elpd_diff"].notna().all()  # every comparison was made
+    # claim 5 under both dynamics, side by side
+    assert card["claim"].str.startswith("5.").sum() == 2
+    assert card["claim"].str.contains("stationary dynamics").any()
     assert "draws = 100" in (out / "run_config.toml").read_text()

@@ -14,9 +14,10 @@ from causal_model.inference.diagnostics import ESS_MIN, RHAT_MAX, diagnose, para
 
 def test_adding_nan_years_leaves_the_posterior_unchanged(t_panel):
     """Missing observations are left out of the likelihood: appending all-NaN years gives the
-    same log-density at every parameter point, hence the same posterior. (The Student-t
-    indicator's scale-mixture weights of the new years only add their own prior density,
-    which integrates to one; the panel declares one indicator Student-t, see conftest.)"""
+    same log-density at every parameter point, hence the same posterior. (Yearly latent
+    variables — the Student-t indicators' scale-mixture weights, the tension shocks' weights —
+    of the new years only add their own prior density, which integrates to one; the panel
+    declares one indicator Student-t, see conftest.)"""
     import xarray as xr
 
     panel = t_panel
@@ -28,14 +29,21 @@ def test_adding_nan_years_leaves_the_posterior_unchanged(t_panel):
     m2 = TensionModel(longer).build()
     f1 = m1.compile_logp(mode="NUMBA")
     f2 = m2.compile_logp(mode="NUMBA")
+    ip, ip2 = m1.initial_point(), m2.initial_point()
+    yearly = [k for k in ip if np.shape(ip[k]) != np.shape(ip2[k])]
+    assert yearly  # the reference has yearly weights
+    for k in yearly:
+        assert np.shape(ip2[k])[0] == np.shape(ip[k])[0] + 2  # one per new year
+    rvs = [m2.values_to_rvs.get(m2[k], m2[k]) for k in yearly]
+    f_extra = m2.compile_logp(vars=rvs, sum=False, mode="NUMBA")
     rng = np.random.default_rng(0)
-    ip = m1.initial_point()
-    f_extra = m2.compile_logp(vars=[m2["t_weight_z"]], sum=False, mode="NUMBA")
     for _ in range(3):
         point = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in ip.items()}
         point2 = dict(point)
-        point2["t_weight_z"] = np.concatenate([point["t_weight_z"], rng.normal(size=(2, 1))])
-        extra = f_extra(point2)[0][-2:].sum()
+        for k in yearly:
+            new = rng.normal(size=(2, *np.shape(ip[k])[1:]))
+            point2[k] = np.concatenate([point[k], new])
+        extra = sum(term[-2:].sum() for term in f_extra(point2))
         assert f1(point) == pytest.approx(f2(point2) - extra, rel=1e-10, abs=1e-8)
 
 

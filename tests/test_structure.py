@@ -16,32 +16,46 @@ from causal_model.model.structure import (
     state_space,
     stationary_coupling,
 )
-from causal_model.specification.variants import Variant
+from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
 
 PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "q_time", "p0", "lam", "elite")
 
 
+def _on_stationary(name: str, **switches) -> Variant:
+    """A variant: the release-0.1 dynamics plus ``switches`` (its meaning does not follow the
+    reference's defaults)."""
+    return Variant(name=name, **{**STATIONARY_DYNAMICS, **switches})
+
+
 DYNAMICS = {
-    "level_t_flow_own": Variant(
-        name="level_t_flow_own",
+    "level_t_flow_own": _on_stationary(
+        "level_t_flow_own",
         tension_dynamics="random_walk",
         shocks="student_t",
         stocks="flow",
         idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
     ),
-    "rw_persistent": Variant(
-        name="rw_persistent", driver_dynamics="random_walk", tension_dynamics="persistent"
+    "rw_persistent": _on_stationary(
+        "rw_persistent", driver_dynamics="random_walk", tension_dynamics="persistent"
     ),
-    "coupled_own": Variant(name="coupled_own", coupled=True, idiosyncratic=("unga_distance_fp",)),
-    "own_random_walks": Variant(
-        name="own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance_fp",)
+    "coupled_own": _on_stationary("coupled_own", coupled=True, idiosyncratic=("unga_distance_fp",)),
+    "own_random_walks": _on_stationary(
+        "own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance_fp",)
     ),
 }
 
 
 @pytest.mark.parametrize(
     "variant",
-    ["reference", "coupled", "single_driver", "permanent_elite", "no_elite", *DYNAMICS],
+    [
+        "reference",
+        "stationary",
+        "coupled",
+        "single_driver",
+        "permanent_elite",
+        "no_elite",
+        *DYNAMICS,
+    ],
 )
 def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
     """state_space with PyTensor (compiled, one draw at a time) equals state_space with NumPy

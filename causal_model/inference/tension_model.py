@@ -134,6 +134,12 @@ class TensionModel(ModelDefinition):
                 "numba-compiled Laplace step that JAX cannot trace; use sampler='nutpie' or "
                 "'pymc' for it."
             )
+        if sampler == "numpyro" and self.variant.shocks == "student_t":
+            raise ValueError(
+                "sampler='numpyro' cannot compile the Student-t shocks' yearly weights (JAX "
+                "needs static shapes there): use a variant with shocks='normal' (e.g. "
+                "variant='stationary') or sampler='nutpie' / 'pymc'."
+            )
         t0 = time.perf_counter()
         model = self.model_ = self.build()
         data = self.data_values(self.data) if self.latent == "marginal" else {}
