@@ -41,7 +41,15 @@ DYNAMICS = {
 
 @pytest.mark.parametrize(
     "variant",
-    ["reference", "coupled", "single_driver", "permanent_elite", "no_elite", *DYNAMICS],
+    [
+        "reference",
+        "coupled",
+        "single_driver",
+        "permanent_elite",
+        "no_elite",
+        "insulated_cooperation",
+        *DYNAMICS,
+    ],
 )
 def test_graph_and_numpy_evaluate_the_same_structure(panel, variant):
     """state_space with PyTensor (compiled, one draw at a time) equals state_space with NumPy

@@ -1,7 +1,8 @@
 """Model variants as switches, not forks.
 
 A :class:`Variant` is a frozen set of flags; named variants cover the comparisons of the
-study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers)
+study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers;
+claim 4: cooperation areas insulated from tension)
 and the dynamics compared out of sample (how the drivers and the tension level move, the tails
 of the shocks, how a stock indicator is observed).
 """
@@ -32,6 +33,9 @@ OWN_DYNAMICS = ("ar1", "random_walk")
 #: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
 #: yearly change (the count of new cases), the level then its cumulative sum.
 STOCKS = ("level", "flow")
+#: The cooperation indicators (registry ``latent = "cooperation"``, claim 4): each follows
+#: tension with its own loading of free sign, or all are insulated from it (loadings 0).
+COOPERATION = ("follows", "insulated")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ class Variant:
         One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
         ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
         ``idio_sigma``, starting N(0, 1)).
+    cooperation
+        One of :data:`COOPERATION`: ``"follows"``, each cooperation indicator loads on tension
+        with its own loading ``coop_loading`` (Normal, partially pooled; negative: the area's
+        cooperation falls when tension rises, near 0: insulated), or ``"insulated"``, those
+        loadings are 0 (the areas keep their own intercept and noise only).
     """
 
     name: str = "reference"
@@ -83,6 +92,7 @@ class Variant:
     stocks: str = "level"
     idiosyncratic: tuple[str, ...] = ()
     own_dynamics: str = "ar1"
+    cooperation: str = "follows"
 
     def __post_init__(self) -> None:
         problems = []
@@ -104,6 +114,7 @@ class Variant:
             ("shocks", SHOCKS),
             ("stocks", STOCKS),
             ("own_dynamics", OWN_DYNAMICS),
+            ("cooperation", COOPERATION),
         ):
             if getattr(self, flag) not in allowed:
                 problems.append(f"{flag}={getattr(self, flag)!r} must be one of {allowed}")
@@ -139,6 +150,7 @@ VARIANTS: dict[str, Variant] = {
     "permanent_elite": Variant(name="permanent_elite", elite="permanent"),
     "single_driver": Variant(name="single_driver", single_driver=True),
     "coupled": Variant(name="coupled", coupled=True),
+    "insulated_cooperation": Variant(name="insulated_cooperation", cooperation="insulated"),
     **{
         f"drop_{d}": Variant(name=f"drop_{d}", drivers=tuple(x for x in DRIVERS if x != d))
         for d in DRIVERS
