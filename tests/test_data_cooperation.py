@@ -429,6 +429,7 @@ def independent_areas(raw_dir: Path) -> Counter:
             key = (int(float(pair["session"])) + 1945, area_of(codes.get(rcid, set())))
             out[key + ("agree",)] += pair["US"] == pair["RU"]
             out[key + ("joint",)] += 1
+            out[key + ("no",)] += pair["US"] == pair["RU"] == "no"
     return out
 
 
@@ -493,3 +494,21 @@ def test_area_readers_match_the_arms_control_split(raw_dir):
         frame, no = get_reader(agreement)(raw_dir), get_reader(joint_no)(raw_dir)
         both = frame.join(no, rsuffix="_no", how="inner")
         assert (both["trials_no"] == both["value"]).all(), agreement  # no-share of agreements
+
+
+def test_joint_no_shares_equal_independent_count(panel, independent_areas):
+    """The scorecard's joint-'no' share of each UN area: its last five observed years."""
+    from causal_model.analysis.cooperation import joint_no_shares
+
+    table = joint_no_shares(panel)
+    assert set(table.index) == set(PANEL_AREAS) - {"unga_agreement"}
+    for key, row in table.iterrows():
+        area = PANEL_AREAS[key]
+        assert (row["first"], row["last"]) == (2015, 2019)
+        years = range(2015, 2020)
+        assert row["joint_no"] == sum(independent_areas[y, area, "no"] for y in years)
+        assert row["agreements"] == sum(independent_areas[y, area, "agree"] for y in years)
+    assert table.loc["unga_agree_middle_east", "agreements"] == 0  # none since 2008
+    assert np.isnan(table.loc["unga_agree_middle_east", "share"])
+    missing = joint_no_shares(panel, raw_dir="/nonexistent/raw")
+    assert missing.empty and "not read" in missing.attrs["problem"]

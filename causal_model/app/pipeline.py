@@ -19,6 +19,7 @@ import arviz as az
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from causal_model.analysis.cooperation import joint_no_shares
 from causal_model.analysis.forecast import forecast_scenarios
 from causal_model.analysis.scorecard import hypotheses, scorecard_table
 from causal_model.analysis.summaries import compare_scenarios, forecast_summary, headline_table
@@ -54,6 +55,7 @@ FIGURES = {
     "drivers.png": "latent drivers",
     "decomposition.png": "contributions of drivers, elite circulation and residual to tension",
     "elite_response.png": "elite-circulation impulse response with the half-life",
+    "cooperation.png": "cooperation by issue area (claim 4): data, fit and forecast",
     "parameters.png": "driver effects, persistence, elite effect and loadings: prior vs posterior",
     "posterior_predictive.png": "posterior predictive check per indicator",
 }
@@ -156,7 +158,10 @@ def write_forecast_outputs(
     figures = main_figures(model, idata, runs, scenario=scenario, prior=prior, quick=quick)
     for name, f in figures.items():
         fig(name, f)
-    scorecard = hypotheses(idata, forecast=pred, comparison=comparison, coupled=coupled)
+    joint_no = joint_no_shares(model.panel)
+    scorecard = hypotheses(
+        idata, forecast=pred, comparison=comparison, coupled=coupled, joint_no=joint_no
+    )
     for name, df, index in (
         ("hypotheses.csv", scorecard_table(scorecard), False),
         ("forecast_summary.csv", summary, False),

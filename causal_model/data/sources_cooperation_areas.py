@@ -44,9 +44,11 @@ ARMS_CONTROL_AREAS: dict[str, str] = {"ac": "arms_control", "xa": "not_arms_cont
 #: area one of whose codes it carries, so each roll call counts in exactly one area, the
 #: roll calls of none of them in :data:`OTHER_AREA`. Arms control first (the area of the
 #: claimed persisting cooperation: every nu or di roll call, as in the arms-control split;
-#: the 23 joint ones since 1992 also coded ``me`` stay in it). Middle East (the source's
-#: "Palestinian conflict", one conflict) before human rights (a broad theme): the 173 joint
-#: roll calls since 1992 coded both go to the Middle East; none of them was an agreement.
+#: the 24 joint ones since 1992 also coded ``me`` stay in it: 11 on nuclear proliferation in
+#: the Middle East, 11 on Jerusalem, 2 on Israel, none an agreement). Middle East (the
+#: source's "Palestinian conflict", one conflict) before human rights (a broad theme): the
+#: 173 joint roll calls since 1992 coded both (occupied territories, Palestine) go to the
+#: Middle East; none of them was an agreement.
 ISSUE_PARTITION: dict[str, tuple[str, ...]] = {
     "arms_control": ARMS_CONTROL_CODES,
     "middle_east": ("me",),
