@@ -21,8 +21,12 @@ ORIGIN = "origin"
 DRIVERS: tuple[str, ...] = ("geopolitics", "security", "culture")
 #: The latent that the tension indicators measure.
 TENSION = "tension"
-#: Every latent an indicator may measure.
-LATENTS: tuple[str, ...] = (*DRIVERS, TENSION)
+#: The kind of the cooperation indicators (agreement or cooperation in one issue area, the
+#: study's fourth claim). Not a latent state of its own: each loads on tension with a loading
+#: of free sign (negative: the area follows tension; near 0: insulated from it).
+COOPERATION = "cooperation"
+#: Every latent (or kind) an indicator may measure.
+LATENTS: tuple[str, ...] = (*DRIVERS, TENSION, COOPERATION)
 
 #: Likelihood families an indicator may declare (the table is :mod:`causal_model.families`).
 FAMILIES: tuple[str, ...] = tuple(_families.FAMILIES)
@@ -42,6 +46,7 @@ FIRST_YEAR = 1992
 #: Sub-dimensions of ``indicator`` used by parameters that exist for some indicators only.
 DRIVER_INDICATOR = "driver_indicator"  # indicators of a driver (loading on one driver)
 TENSION_INDICATOR = "tension_indicator"  # non-anchor tension indicators (loading on tension)
+COOP_INDICATOR = "coop_indicator"  # cooperation indicators (signed loading on tension)
 GAUSSIAN_INDICATOR = "gaussian_indicator"  # normal / student_t indicators (noise sd)
 T_INDICATOR = "t_indicator"  # student_t indicators (degrees of freedom)
 NB_INDICATOR = "nb_indicator"  # negative-binomial indicators (dispersion)

@@ -113,7 +113,9 @@ def test_scorecard_rows_and_probabilities(tiny_fit):
     rng = np.random.default_rng(1)
     fits = {"reference": _fake_fit(rng, 0.0), "no_elite": _fake_fit(rng, 0.3)}
     table = hypotheses(idata, comparison=compare(fits), forecast=pred)
-    assert table["claim"].str[:2].tolist() == ["1.", "1.", "1.", "2.", "2.", "3.", "4.", "5."]
+    claims = table["claim"].str[:2].tolist()
+    assert claims == ["1."] * 3 + ["2."] * 2 + ["3."] + ["4."] * 10 + ["5."]
+    # claim 4: four loadings, the comparison, four areas in 2030, what is not measured
     beta = idata.posterior["beta"].sel(driver="security")
     row = table[table.quantity.str.startswith("beta[security]")].iloc[0]
     assert row["p_claim"] == pytest.approx(float((beta > 0).mean()))

@@ -21,14 +21,26 @@ import pytest
 from causal_model.data import DataNotFoundError, resolve_raw_dir
 from causal_model.data.raw_checks import RawDataError
 from causal_model.data.readers import get_reader
-from causal_model.data.registry import OPTIONAL, REQUIRED, validate_registry
+from causal_model.data.registry import (
+    DEFAULT_REGISTRY,
+    OPTIONAL,
+    REQUIRED,
+    RegistryError,
+    load_registry,
+    validate_registry,
+)
 from causal_model.data.sources_cooperation import (
     ISSUE_AREAS,
     issue_agreement_table,
     unga_issue_agreement,
 )
+from causal_model.data.sources_cooperation_areas import (
+    OTHER_AREA,
+    arms_control_issues,
+    partition_issues,
+)
 from causal_model.data.sources_cooperation_icews import icews_us_russia_quads
-from causal_model.data.sources_cooperation_readers import AREA_READERS
+from causal_model.data.sources_cooperation_readers import AREA_READERS, JOINT_NO_READERS
 
 UNGA = "unga_unvotes_rollcalls"
 ICEWS = "icews_netify"
@@ -324,38 +336,179 @@ def test_icews_year_with_one_direction_is_missing(tmp_path):
     assert share.loc[2002, "value"] == pytest.approx(1 / 23)
 
 
-# ---------------------------------------------------------------- the proposed registry
+# ---------------------------------------------------------------- the registries
 
 PROPOSED = (
     Path(__file__).parents[1] / "causal_model" / "data" / "registry_cooperation_proposed.toml"
 )
 
 
-def proposed_entries(commented: bool) -> list[dict]:
-    text = PROPOSED.read_text()
-    if commented:  # the alternatives kept as comments, uncommented
-        lines = re.findall(r"^# ((?:\[\[indicator\]\]|[a-z_]+ = ).*)$", text, flags=re.M)
-        text = "\n".join(lines)
-    return tomllib.loads(text)["indicator"]
+def proposed_entries() -> list[dict]:
+    """The alternatives kept as comments in the proposed file, uncommented."""
+    pattern = r"^# ((?:\[\[indicator\]\]|[a-z_]+ = ).*)$"
+    lines = re.findall(pattern, PROPOSED.read_text(), flags=re.M)
+    return tomllib.loads("\n".join(lines))["indicator"]
 
 
-@pytest.mark.parametrize("commented", [False, True])
-def test_proposed_registry_entries(commented):
-    entries = proposed_entries(commented)
-    assert len(entries) == (2 if not commented else 8)
+def registry_cooperation() -> list[dict]:
+    with DEFAULT_REGISTRY.open("rb") as fh:
+        entries = tomllib.load(fh)["indicator"]
+    return [e for e in entries if e["latent"] == "cooperation"]
+
+
+def test_proposed_file_has_only_commented_alternatives():
+    assert "indicator" not in tomllib.loads(PROPOSED.read_text())  # nothing active there
+    entries = proposed_entries()
+    assert len(entries) == 8
+    active = {e["key"] for e in registry_cooperation()}
+    assert not active & {e["key"] for e in entries}  # no key means two things
     for entry in entries:
         assert set(entry) <= set(REQUIRED) | set(OPTIONAL), entry["key"]
         assert entry["latent"] == "cooperation" and entry["direction"] == 1
         get_reader(entry["reader"])  # registered
         if entry["reader"].startswith("unga_"):
             assert entry["family"] == "binomial"
-    # valid apart from the latent, which causal_model.dims does not know yet
-    as_tension = [{**e, "latent": "tension", "anchor": False} for e in entries]
-    assert len(validate_registry(pd.DataFrame(as_tension))) == len(entries)
+    # valid once the anchor flag (which a cooperation indicator may not carry) is dropped
+    frame = pd.DataFrame([{**e, "anchor": False} for e in entries])
+    assert len(validate_registry(frame)) == len(entries)
 
 
-def test_proposed_readers_give_trials_for_binomials(raw_dir):
-    for entry in proposed_entries(False) + proposed_entries(True):
+def test_registry_cooperation_entries():
+    entries = registry_cooperation()
+    assert [e["key"] for e in entries] == [
+        "unga_agree_arms_control",
+        "unga_agree_middle_east",
+        "unga_agree_human_rights",
+        "icews_material_coop_share",
+    ]
+    for entry in entries:
+        assert entry["direction"] == 1 and not entry.get("anchor", False)
+        get_reader(entry["reader"])
+    reg = load_registry()
+    assert reg.loc["unga_agreement", "reader"] == "unga_area_agreement_other"
+    with pytest.raises(RegistryError, match="cannot be an anchor"):
+        validate_registry(pd.DataFrame([{**entries[0], "anchor": True}]))
+
+
+def test_cooperation_readers_give_trials_for_binomials(raw_dir):
+    for entry in proposed_entries() + registry_cooperation():
         frame = get_reader(entry["reader"])(raw_dir)
         assert ("trials" in frame) == (entry["family"] == "binomial"), entry["key"]
         assert frame["value"].notna().all() and frame.index.max() <= 2019
+
+
+# ---------------------------------------------------------------- the disjoint areas
+
+
+def area_of(codes: set[str]) -> str:
+    """The precedence rule, written out: arms control, Middle East, human rights, other."""
+    if codes & {"nu", "di"}:
+        return "arms_control"
+    if "me" in codes:
+        return "middle_east"
+    if "hr" in codes:
+        return "human_rights"
+    return "other"
+
+
+@pytest.fixture(scope="module")
+def independent_areas(raw_dir: Path) -> Counter:
+    """(agreements, joint votes) per (year, disjoint area), with csv + dicts."""
+    issues = pyreadr.read_r(raw_dir / UNGA / ISSUES_RDA)["un_roll_call_issues"]
+    codes: dict[int, set[str]] = {}
+    for rcid, code in zip(issues["rcid"].tolist(), issues["short_name"].tolist(), strict=True):
+        codes.setdefault(int(rcid), set()).add(str(code))
+    votes: dict[int, dict[str, str]] = {}
+    with open(raw_dir / UNGA / VOTES_CSV, newline="") as fh:
+        for row in csv.DictReader(fh):
+            rcid = int(float(row["rcid"]))
+            votes.setdefault(rcid, {"session": row["session"]})[row["country_code"]] = row["vote"]
+    out: Counter = Counter()
+    for rcid, pair in votes.items():
+        if "US" in pair and "RU" in pair:
+            key = (int(float(pair["session"])) + 1945, area_of(codes.get(rcid, set())))
+            out[key + ("agree",)] += pair["US"] == pair["RU"]
+            out[key + ("joint",)] += 1
+            out[key + ("no",)] += pair["US"] == pair["RU"] == "no"
+    return out
+
+
+PANEL_AREAS = {
+    "unga_agree_arms_control": "arms_control",
+    "unga_agree_middle_east": "middle_east",
+    "unga_agree_human_rights": "human_rights",
+    "unga_agreement": "other",
+}
+
+
+@pytest.mark.parametrize("year", [1993, 1999, 2004, 2011, 2016, 2019])
+def test_panel_areas_equal_independent_count(panel, independent_areas, year):
+    for key, area in PANEL_AREAS.items():
+        joint = independent_areas[year, area, "joint"]
+        value = float(panel["raw"].sel(indicator=key, year=year))
+        trials = float(panel["trials"].sel(indicator=key, year=year))
+        if joint == 0:
+            assert np.isnan(value), (key, year)
+            continue
+        assert (value, trials) == (independent_areas[year, area, "agree"], joint), (key, year)
+
+
+def test_no_roll_call_enters_two_indicators(raw_dir, panel):
+    """The UNGA agreement indicators of the panel partition the joint roll calls: per year
+    their agreements and joint votes add up to those of all roll calls."""
+    every = get_reader("unga_vote_agreement")(raw_dir).loc[1992:]
+    keys = list(PANEL_AREAS)
+    raw = panel["raw"].sel(indicator=keys).sum("indicator").to_series()
+    trials = panel["trials"].sel(indicator=keys).sum("indicator").to_series()
+    np.testing.assert_array_equal(raw.loc[every.index], every["value"])
+    np.testing.assert_array_equal(trials.loc[every.index], every["trials"])
+    assert panel["trials"].sel(indicator=keys, year=slice(2020, None)).isnull().all()
+
+
+def test_partition_rule_on_synthetic_codes():
+    votes = votes_frame([(r, 70, c, "yes") for r in range(1, 6) for c in ("US", "RU")])
+    issues = pd.DataFrame(
+        {
+            "rcid": [1, 1, 2, 2, 3, 3, 4],
+            "short_name": ["me", "di", "hr", "me", "hr", "co", "ec"],
+        }
+    )
+    part = partition_issues(votes, issues).set_index("rcid")["short_name"].to_dict()
+    assert part == {
+        1: "arms_control",
+        2: "middle_east",
+        3: "human_rights",
+        4: OTHER_AREA,
+        5: OTHER_AREA,  # uncoded
+    }
+    split = arms_control_issues(votes, issues).set_index("rcid")["short_name"]
+    assert list(split) == ["ac", "xa", "xa", "xa", "xa"]
+
+
+def test_area_readers_match_the_arms_control_split(raw_dir):
+    pd.testing.assert_frame_equal(
+        get_reader("unga_area_agreement_arms_control")(raw_dir),
+        get_reader("unga_agreement_arms_control")(raw_dir),
+    )
+    for agreement, joint_no in JOINT_NO_READERS.items():
+        frame, no = get_reader(agreement)(raw_dir), get_reader(joint_no)(raw_dir)
+        both = frame.join(no, rsuffix="_no", how="inner")
+        assert (both["trials_no"] == both["value"]).all(), agreement  # no-share of agreements
+
+
+def test_joint_no_shares_equal_independent_count(panel, independent_areas):
+    """The scorecard's joint-'no' share of each UN area: its last five observed years."""
+    from causal_model.analysis.cooperation import joint_no_shares
+
+    table = joint_no_shares(panel)
+    assert set(table.index) == set(PANEL_AREAS) - {"unga_agreement"}
+    for key, row in table.iterrows():
+        area = PANEL_AREAS[key]
+        assert (row["first"], row["last"]) == (2015, 2019)
+        years = range(2015, 2020)
+        assert row["joint_no"] == sum(independent_areas[y, area, "no"] for y in years)
+        assert row["agreements"] == sum(independent_areas[y, area, "agree"] for y in years)
+    assert table.loc["unga_agree_middle_east", "agreements"] == 0  # none since 2008
+    assert np.isnan(table.loc["unga_agree_middle_east", "share"])
+    missing = joint_no_shares(panel, raw_dir="/nonexistent/raw")
+    assert missing.empty and "not read" in missing.attrs["problem"]

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from causal_model.data import load_events
-from causal_model.dims import DRIVERS, INDICATOR, TENSION, YEAR
+from causal_model.dims import COOPERATION, DRIVERS, INDICATOR, TENSION, YEAR
 from causal_model.plotting import plot_indicators
 from causal_model.plotting.data import GID_EVENT, GID_MISSING, GID_SERIES
 
@@ -36,7 +36,7 @@ def test_one_axes_per_indicator_in_sections(real_panel, close_figures):
     assert sorted(_by_key(fig)) == sorted(keys)
     # one subfigure per latent, tension first, headed by the latent's name
     latents = [str(v) for v in real_panel["latent"].values]
-    expected = [la for la in (TENSION, *DRIVERS) if la in latents]
+    expected = [la for la in (TENSION, COOPERATION, *DRIVERS) if la in latents]
     assert len(fig.subfigs) == len(expected)
     for sf, latent in zip(fig.subfigs, expected, strict=True):
         assert sf.get_suptitle().lower().startswith(latent)

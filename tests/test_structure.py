@@ -54,6 +54,7 @@ DYNAMICS = {
         "single_driver",
         "permanent_elite",
         "no_elite",
+        "insulated_cooperation",
         *DYNAMICS,
     ],
 )

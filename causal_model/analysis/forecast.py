@@ -121,7 +121,8 @@ def forecast(
         ``predictions``: ``drivers`` (chain, draw, year, driver), ``residual``, ``elite``,
         ``tension`` and one variable per indicator on its ``value`` scale (counts as int) for
         years ``start..until``. ``posterior``: the fit's latent paths and ``beta`` over the
-        panel's years. ``posterior_predictive``: every indicator over the panel's years.
+        panel's years (and the cooperation indicators' ``coop_loading``).
+        ``posterior_predictive``: every indicator over the panel's years.
         ``observed_data``: the panel's values. ``predictions_constant_data``: binomial trials,
         the nowcast flag and the number of observed indicators per year, the scenario's events
         (probability and whether each draw realised them).
@@ -149,7 +150,8 @@ def forecast(
     panel_sl = slice(0, paths.n_panel)
     predictions = _dataset(md, paths, future, y_all[:, future], latents=True)
     post = idata.posterior
-    history = post[["drivers", "residual", "elite", "tension", "beta"]]
+    carried = ["drivers", "residual", "elite", "tension", "beta"]
+    history = post[carried + (["coop_loading"] if "coop_loading" in post else [])]
     fitted = _dataset(md, paths, panel_sl, y_all[:, panel_sl], latents=False)
     panel = model.panel.sel(indicator=list(md.indicators))
     observed = xr.Dataset(

@@ -17,6 +17,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from causal_model.analysis.cooperation import cooperation_rows
 from causal_model.analysis.decomposition import latent_history
 from causal_model.analysis.summaries import mc_decimals, probability_mc
 from causal_model.dims import DRIVER, YEAR
@@ -43,6 +44,7 @@ def _compare_hint(variant: str) -> str:
 
 
 def _row(claim, quantity, draws, prob, evidence=None, note="", status=COMPUTED, chains=1):
+    """One scorecard row from the draws of its quantity and the events of its claim."""
     draws = np.asarray(draws, dtype=float).ravel()
     lo, hi = np.quantile(draws, [0.05, 0.95]) if draws.size else (np.nan, np.nan)
     p_se = np.nan
@@ -118,6 +120,7 @@ def hypotheses(
     coupled: az.InferenceData | None = None,
     forecast_alternative: az.InferenceData | None = None,
     alternative_label: str = "alternative dynamics",
+    joint_no: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Scorecard of the study's claims.
 
@@ -133,7 +136,8 @@ def hypotheses(
         indicators for the ``drop_<driver>`` variants). Rows whose variant is in none of
         them say "not run" in ``status``, with the command that runs it.
     forecast
-        A forecast of the reference model (claim 5: persistence to 2030).
+        A forecast of the reference model (claim 5: persistence to 2030; claim 4: each
+        cooperation area in its last year).
     reference
         Name of the reference fit in ``comparison``.
     coupled
@@ -143,6 +147,9 @@ def hypotheses(
         scored under it too, in a second row ``"5. ... (under <alternative_label>)"``.
     alternative_label
         Name of those dynamics in that row.
+    joint_no
+        :func:`causal_model.analysis.cooperation.joint_no_shares` of the panel: the share of
+        joint "no" votes among each UN area's recent agreements, written beside its forecast.
 
     Returns
     -------
@@ -224,17 +231,7 @@ def hypotheses(
                 status=f"not run: fit the coupled variant ({_compare_hint('coupled')})",
             )
         )
-    rows.append(
-        _row(
-            "4. cooperation persists in a few areas",
-            "issue-specific cooperation (no indicator in the panel)",
-            [],
-            None,
-            "none",
-            status="not measured: the panel has no indicator of issue-specific cooperation",
-            note="needs indicators of cooperation (non-proliferation, regional crises, terrorism)",
-        )
-    )
+    rows += [_row(**spec) for spec in cooperation_rows(idata, forecast, joint_no=joint_no)]
     if forecast is not None:
         rows.append(_persistence_row(forecast, None))
     else:

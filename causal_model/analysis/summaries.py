@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from causal_model.analysis.decomposition import latent_history
-from causal_model.dims import DRIVER, INDICATOR, YEAR
+from causal_model.dims import COOPERATION, DRIVER, INDICATOR, YEAR
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Scales of indicator tables: ``natural`` (the indicator's own unit, shares for binomial
@@ -262,7 +262,8 @@ def forecast_summary(
     Returns
     -------
     pandas.DataFrame
-        Long table with columns ``quantity``, ``year``, ``kind`` (latent or indicator),
+        Long table with columns ``quantity``, ``year``, ``kind`` (``latent``, ``indicator``,
+        or ``cooperation`` for the indicators of an issue area's cooperation, claim 4),
         ``unit``, ``scale``, ``mean``, ``sd``, ``q05``, ``q25``, ``q50``, ``q75``, ``q95`` and
         ``nowcast``; ``.attrs["headline"]`` holds :func:`headline_probabilities` (unrounded),
         ``.attrs["headline_table"]`` :func:`headline_table` and ``.attrs["scenario"]`` the
@@ -290,7 +291,9 @@ def forecast_summary(
     for v in p.data_vars:
         if YEAR in p[v].dims and v not in skip:
             da, unit = _indicator_draws(pred, str(v), scale)
-            items.append((str(v), "indicator", da, unit, scale))
+            meta = pred.observed_data[v].attrs if v in pred.observed_data else {}
+            kind = COOPERATION if meta.get("latent") == COOPERATION else "indicator"
+            items.append((str(v), kind, da, unit, scale))
     nowcast = pred.predictions_constant_data["nowcast"].to_series()
     rows = []
     for name, kind, da, unit, sc in items:

@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from causal_model.analysis.cooperation import joint_no_shares
 from causal_model.analysis.forecast import forecast_scenarios
 from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import hypotheses
@@ -134,7 +135,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         elif s.lfo:
             with staged_outputs(out, LFO_FILES) as stage:
                 lfo = run_lfo(s, stage, quick=args.quick, progress=not args.quiet)
-        card = hypotheses(idata, comparison=comparison, forecast=runs[s.scenario])
+        card = hypotheses(
+            idata,
+            comparison=comparison,
+            forecast=runs[s.scenario],
+            joint_no=joint_no_shares(model.panel),
+        )
         text = build_report(
             model=model,
             idata=idata,

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from causal_model import plotting
+from causal_model.analysis.cooperation import cooperation_areas
 from causal_model.plotting.captions import figure_caption, finish_figure, tension_scale
 from causal_model.plotting.measurement import MEASUREMENT_CAPTION
 
@@ -64,6 +65,8 @@ def main_figures(
     }
     if "elite_mu" in idata.posterior:
         figs["elite_response.png"] = plotting.plot_elite_response(idata).figure
+    if cooperation_areas(pred):
+        figs["cooperation.png"] = plotting.plot_cooperation(pred)
     figs["parameters.png"] = plotting.plot_parameters(idata, prior=prior)
     figs["posterior_predictive.png"] = plotting.plot_predictive_check(
         pred.posterior_predictive, model.panel, title="Posterior predictive check"

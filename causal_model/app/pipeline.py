@@ -19,6 +19,7 @@ import arviz as az
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from causal_model.analysis.cooperation import joint_no_shares
 from causal_model.analysis.forecast import forecast, forecast_scenarios
 from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import hypotheses, scorecard_table
@@ -56,6 +57,7 @@ FIGURES = {
     "drivers.png": "latent drivers",
     "decomposition.png": "contributions of drivers, elite circulation and residual to tension",
     "elite_response.png": "elite-circulation impulse response with the half-life",
+    "cooperation.png": "cooperation by issue area (claim 4): data, fit and forecast",
     "parameters.png": "driver effects, persistence, elite effect and loadings: prior vs posterior",
     "posterior_predictive.png": "posterior predictive check per indicator",
     "measurement.png": "measurement check: does each indicator follow its latent in its "
@@ -168,11 +170,13 @@ def write_forecast_outputs(
     )
     for name, f in figures.items():
         fig(name, f)
+    joint_no = joint_no_shares(model.panel)
     scorecard = hypotheses(
         idata,
         forecast=pred,
         comparison=comparison,
         coupled=coupled,
+        joint_no=joint_no,
         forecast_alternative=forecast_alternative,
         alternative_label=alternative_label,
     )

@@ -294,6 +294,11 @@ def build_report(
             "<h2>Elite circulation: impulse response</h2>",
             *_figure(figs, "elite", "impulse response"),
         ]
+    if "cooperation" in figs:
+        parts += [
+            "<h2>Cooperation by issue area (claim 4)</h2>",
+            *_figure(figs, "cooperation", "cooperation by issue area"),
+        ]
     parts += [
         "<h2>Parameters: prior and posterior</h2>",
         *_figure(figs, "parameters", "parameters"),

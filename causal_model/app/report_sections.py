@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from causal_model import plotting
+from causal_model.analysis.cooperation import cooperation_areas
 from causal_model.analysis.scorecard import scorecard_table
 from causal_model.analysis.summaries import format_probability
 from causal_model.plotting.captions import figure_caption, tension_scale
@@ -236,6 +237,8 @@ def report_figures(
             plotting.plot_elite_response(idata).figure,
             figure_caption("elite_response.png"),
         )
+    if cooperation_areas(pred):
+        out["cooperation"] = (plotting.plot_cooperation(pred), figure_caption("cooperation.png"))
     out["parameters"] = (
         plotting.plot_parameters(idata, prior=prior),
         figure_caption("parameters.png"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from causal_model.analysis.cooperation import joint_no_shares
 from causal_model.analysis.forecast import forecast
 from causal_model.analysis.scorecard import hypotheses
 from causal_model.app.evidence import (
@@ -58,6 +59,7 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
         forecast=forecast(m, f, random_seed=s.seed),
         coupled=fits["coupled"][1] if "coupled" in fits else None,
         **alternative,
+        joint_no=joint_no_shares(m.panel),
     )
     atomic_write(out / "hypotheses_evidence.csv", lambda tmp: card.to_csv(tmp, index=False))
     return {"comparison": table, "tables": tables, "fits": fits, "scorecard": card}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from causal_model.dims import FAMILIES, LATENTS
+from causal_model.dims import COOPERATION, FAMILIES, LATENTS
 
 DEFAULT_REGISTRY = Path(__file__).with_name("registry.toml")
 
@@ -131,6 +131,11 @@ def validate_registry(frame: pd.DataFrame, source: str = "<registry>") -> pd.Dat
             problems.append(
                 f"{where}: unknown transform {row['transform']!r}; "
                 f"use one of {', '.join(TRANSFORMS)}"
+            )
+        if row["latent"] == COOPERATION and bool(row["anchor"]):
+            problems.append(
+                f"{where}: a cooperation indicator cannot be an anchor (it loads on tension "
+                "with a free loading); set anchor = false"
             )
         if (
             row["family"] in ("poisson", "negative_binomial", "binomial")

@@ -14,8 +14,9 @@ Two raw sources (see ``PROVENANCE_events.md`` beside the raw data):
   - the year of a roll call is its session + 1945 (session ``s`` opens in September of year
     1945 + s; the votes of session 74 cast in January 2020 count in 2019);
   - a roll call with several issue codes counts once in each of its areas; an uncoded roll
-    call counts in none. The arms-control split (:func:`unga_arms_control_agreement`) instead
-    puts each roll call in exactly one of two areas: coded nu or di, or not.
+    call counts in none. The model's areas and the arms-control split
+    (:mod:`causal_model.data.sources_cooperation_areas`) instead put each roll call in
+    exactly one area, by a stated order of precedence.
 
 * ICEWS dyad-years via ``netify`` (``icews_netify``): verbal and material cooperation events
   between the US and Russia, both directions summed, 2002–2014
@@ -46,14 +47,11 @@ from causal_model.data.raw_checks import (
 )
 
 __all__ = [
-    "ARMS_CONTROL_AREAS",
     "COUNT_VARS",
     "ISSUE_AREAS",
-    "arms_control_issues",
     "issue_agreement_table",
     "read_issue_codes",
     "read_us_ru_votes",
-    "unga_arms_control_agreement",
     "unga_issue_agreement",
 ]
 
@@ -284,54 +282,3 @@ def unga_issue_agreement(raw_dir: Path, years: Iterable[int] | None = None) -> x
         :func:`read_issue_codes`).
     """
     return issue_agreement_table(read_us_ru_votes(raw_dir), read_issue_codes(raw_dir), years)
-
-
-#: Codes pooled into one arms-control area (69 % of the joint nuclear roll calls since 1992
-#: are also coded disarmament), and the area names of the arms-control split.
-ARMS_CONTROL_CODES = ("nu", "di")
-ARMS_CONTROL_AREAS: dict[str, str] = {"ac": "arms_control", "xa": "not_arms_control"}
-
-
-def arms_control_issues(votes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """Split every roll call into arms control (coded nu or di) or not, each counted once.
-
-    Parameters
-    ----------
-    votes
-        As returned by :func:`read_us_ru_votes`.
-    issues
-        As returned by :func:`read_issue_codes`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``rcid`` and ``short_name``: ``ac`` for a roll call coded nuclear or
-        disarmament (once, even when coded both), ``xa`` for every other roll call of
-        ``votes``, coded or not. Pass it with ``areas=ARMS_CONTROL_AREAS`` to
-        :func:`issue_agreement_table`: the two areas partition the roll calls, so no vote
-        enters both.
-    """
-    arms = set(issues.loc[issues["short_name"].isin(ARMS_CONTROL_CODES), "rcid"])
-    rcids = np.unique(votes["rcid"].to_numpy())
-    codes = np.where(np.isin(rcids, list(arms)), "ac", "xa")
-    return pd.DataFrame({"rcid": rcids, "short_name": codes})
-
-
-def unga_arms_control_agreement(raw_dir: Path, years: Iterable[int] | None = None) -> xr.Dataset:
-    """Like :func:`unga_issue_agreement` for two areas: arms control (nu or di) and the rest.
-
-    Parameters
-    ----------
-    raw_dir
-        The raw-data folder.
-    years
-        The years of the result; by default those the roll-call file covers (1946–2019).
-
-    Returns
-    -------
-    xarray.Dataset
-        Dims ``(year, issue_area)`` with areas ``arms_control`` and ``not_arms_control``.
-    """
-    votes = read_us_ru_votes(raw_dir)
-    issues = arms_control_issues(votes, read_issue_codes(raw_dir))
-    return issue_agreement_table(votes, issues, years, areas=ARMS_CONTROL_AREAS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from causal_model.dims import DRIVERS, INDICATOR, TENSION, YEAR
+from causal_model.dims import COOPERATION, DRIVERS, INDICATOR, TENSION, YEAR
 from causal_model.families import CODES, FAMILIES, GAUSSIAN_FAMILIES, codes_of
 
 #: Codes of the families whose values are standardised (normal, Student-t).
@@ -45,6 +45,7 @@ class ModelData:
     center, scale : (N,) float  -- y = (value - center) / scale for gaussian indicators
     offset : (N,) float  -- link-scale centring of count/binomial indicators (0 for gaussian)
     driver_of : (N,) int  -- index of the indicator's driver in `drivers`, -1 for tension
+        and cooperation indicators
     anchor : int  -- index of the anchor tension indicator
     driver_anchor : (N,) bool  -- anchor indicators of drivers (fixed loading)
     stock : (N,) bool  -- stock indicators modelled by their yearly change (``y`` is the change)
@@ -87,7 +88,8 @@ class ModelData:
         return np.isin(self.family, list(GAUSSIAN_CODES))
 
     def subset(self, kind: str) -> np.ndarray:
-        """Indices of indicators of a kind: driver, tension, tension_free, gaussian, t, nb."""
+        """Indices of indicators of a kind: driver, tension, tension_free, cooperation, gaussian,
+        t, nb (and intercept_free, driver_free, driver_anchor)."""
         fam = self.family
         if kind == "driver":
             return np.flatnonzero(self.driver_of >= 0)
@@ -103,6 +105,8 @@ class ModelData:
             return np.flatnonzero(self.latent == TENSION)
         if kind == "tension_free":
             return np.array([i for i in self.subset("tension") if i != self.anchor], dtype=int)
+        if kind == "cooperation":  # load on tension with a loading of free sign
+            return np.flatnonzero(self.latent == COOPERATION)
         if kind == "gaussian":  # gaussian indicators with a free noise sd (not driver anchors)
             return np.flatnonzero(self.gaussian & ~self.driver_anchor)
         if kind == "t":
@@ -155,7 +159,7 @@ def prepare(
     keep = [
         str(k)
         for k in panel[INDICATOR].values
-        if str(panel["latent"].sel({INDICATOR: k}).item()) in (*drivers, TENSION)
+        if str(panel["latent"].sel({INDICATOR: k}).item()) in (*drivers, TENSION, COOPERATION)
     ]
     p = panel.sel({INDICATOR: keep})
     latent = p["latent"].values.astype(str)

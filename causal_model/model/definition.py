@@ -18,6 +18,7 @@ import xarray as xr
 from causal_model.backend import PYTENSOR
 from causal_model.data import load_events
 from causal_model.dims import (
+    COOP_INDICATOR,
     DRIVER,
     DRIVER_INDICATOR,
     DRIVER_TO,
@@ -129,6 +130,7 @@ class ModelDefinition:
             EVENT_TYPE: list(EVENT_TYPES),
             DRIVER_INDICATOR: list(ind[md.subset("driver_free")]),
             TENSION_INDICATOR: list(ind[md.subset("tension_free")]),
+            COOP_INDICATOR: list(ind[md.subset("cooperation")]),
             GAUSSIAN_INDICATOR: list(ind[md.subset("gaussian")]),
             INTERCEPT_INDICATOR: list(ind[md.subset("intercept_free")]),
             T_INDICATOR: list(ind[md.subset("t")]),

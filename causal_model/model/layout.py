@@ -59,6 +59,9 @@ class Layout:
     n_drivers: int = 0
     idio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # indicators
     idio_column: np.ndarray | None = None  # (N, S) 1 at an indicator's own AR(1) state
+    # (n_coop_free, N) signed selector of the cooperation indicators' loadings on tension
+    # (no rows when the variant insulates them: their loadings are 0)
+    coop_free: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def residual(self) -> int:
@@ -118,6 +121,10 @@ class Layout:
             coupled=variant.coupled,
             lam_fixed=lam_fixed,
             tension_free=selector(md.subset("tension_free"), direction),
+            coop_free=selector(
+                md.subset("cooperation") if variant.cooperation == "follows" else np.zeros(0, int),
+                direction,
+            ),
             driver_free=selector(md.subset("driver_free"), direction),
             driver_column=driver_column,
             z_fixed=z_fixed,

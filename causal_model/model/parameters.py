@@ -17,6 +17,7 @@ from pytensor import scan
 
 from causal_model.backend import PYTENSOR as _PT
 from causal_model.dims import (
+    COOP_INDICATOR,
     DRIVER,
     DRIVER_INDICATOR,
     DRIVER_TO,
@@ -38,6 +39,7 @@ from causal_model.specification.variants import Variant
 
 __all__ = [
     "FOLDED_SCALES",
+    "cooperation_parameters",
     "driver_parameters",
     "folded_prior",
     "log_gamma_moments",
@@ -221,6 +223,17 @@ def tension_parameters(priors, layout: Layout) -> dict:
     return out
 
 
+def cooperation_parameters(priors, layout: Layout) -> dict:
+    """Loadings of the cooperation indicators on tension, of free sign: ``coop_loading ~
+    Normal(coop_loading_mu, coop_loading_sigma)`` (partially pooled, centred like the driver
+    loadings). None when the variant insulates the cooperation areas or there are none."""
+    if not layout.coop_free.shape[0]:
+        return {}
+    mu = rv(priors, "coop_loading_mu")
+    sigma = rv(priors, "coop_loading_sigma")
+    return {"coop_loading": pm.Normal("coop_loading", mu=mu, sigma=sigma, dims=COOP_INDICATOR)}
+
+
 def measurement_parameters(priors, layout: Layout) -> dict:
     """Intercepts, noise sds (gaussian), degrees of freedom (student_t), NB dispersion, and
     the AR(1) deviations of the variant's idiosyncratic indicators."""
@@ -305,5 +318,6 @@ def parameters(priors, layout: Layout, variant: Variant) -> dict:
     return {
         **driver_parameters(priors, layout, variant),
         **tension_parameters(priors, layout),
+        **cooperation_parameters(priors, layout),
         **measurement_parameters(priors, layout),
     }

@@ -16,7 +16,9 @@ signed loading (anchors: fixed
 loading and noise); a tension indicator loads on tension with ``lam_i`` (the anchor's is its
 direction), so its row of ``Z`` is ``lam_i (beta, 1)`` and ``c[t, i] = offset_i + intercept_i
 + lam_i E_t``; ``E`` is the elite-circulation term of
-:mod:`causal_model.specification.elite`.
+:mod:`causal_model.specification.elite`. A cooperation indicator (claim 4) is a tension
+indicator whose loading is ``direction_i * coop_loading_i``, of free sign (0 when the variant
+insulates the cooperation areas).
 
 :func:`state_space` is the only place these formulas exist. It takes the *structural*
 parameters by name (``beta``, ``rho``, ``loading``, ... as the PyMC model names them) and a
@@ -69,6 +71,7 @@ STRUCTURAL_PARAMETERS = (
     "idio_rho",
     "idio_sigma",
     "tension_loading",
+    "coop_loading",
     "intercept",
     "sigma_obs",
     "nu",
@@ -189,6 +192,7 @@ def state_space(
     # graph has no batch dims)
     batch = np.zeros((*np.shape(beta)[:-1], 1)) if xp is NUMPY else 0.0
     lam = batch + _spread(params.get("tension_loading"), layout.tension_free, layout.lam_fixed, xp)
+    lam = lam + _spread(params.get("coop_loading"), layout.coop_free, np.zeros(n), xp)
     loading = batch + _spread(params.get("loading"), layout.driver_free, np.zeros(n), xp)
     m = layout.idio.size
     ones = xp.ones_like(beta[..., :1])

@@ -3,6 +3,7 @@
 from causal_model.plotting.captions import figure_caption, finish_figure, tension_scale
 from causal_model.plotting.checks import plot_predictive_check
 from causal_model.plotting.comparison import plot_elpd
+from causal_model.plotting.cooperation import plot_cooperation
 from causal_model.plotting.data import plot_indicators
 from causal_model.plotting.forecast import plot_forecast, plot_indicator_forecasts
 from causal_model.plotting.latent import (
@@ -26,6 +27,7 @@ __all__ = [
     "finish_figure",
     "tension_scale",
     "text_problems",
+    "plot_cooperation",
     "plot_coverage",
     "plot_elpd",
     "plot_lfo_skill",

@@ -191,6 +191,13 @@ CAPTIONS = {
     "elite_response.png": "Effect of a change of head of state on tension, by years since it: "
     "median (line) and 90% interval (dashed) per event type; the half-life is the time for "
     "the effect to halve.",
+    "cooperation.png": "US–Russia cooperation by issue area (claim 4): observed share (points; "
+    "UN agreement as the share of the joint votes in each area, each roll call in one area), "
+    "posterior predictive of the fitted years (black) and forecast (red), medians with 90% "
+    "intervals. UN roll calls end in 2019 and ICEWS events in 2014; later years are the "
+    "model's, with future joint votes assumed at the median of the last five observed years. "
+    "Each title gives the area's loading on tension (< 0: cooperation falls when tension "
+    "rises; near 0: insulated).",
     "parameters.png": "Posterior (red) and prior (grey): median (point), 50% (thick) and 90% "
     "(thin) central intervals; one panel per unit.",
     "posterior_predictive.png": "Posterior predictive check: 50% and 90% predictive bands "

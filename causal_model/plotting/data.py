@@ -15,17 +15,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from causal_model.data.events import events_to_frame
-from causal_model.dims import DRIVERS, INDICATOR, LATENTS, TENSION, YEAR
+from causal_model.dims import COOPERATION, DRIVERS, INDICATOR, LATENTS, TENSION, YEAR
 
 __all__ = ["plot_indicators"]
 
-#: Order of the latent sections: tension (the outcome) first, then the drivers.
-SECTION_ORDER: tuple[str, ...] = (TENSION, *DRIVERS)
+#: Order of the latent sections: tension (the outcome) first, then the cooperation areas
+#: (they load on tension), then the drivers.
+SECTION_ORDER: tuple[str, ...] = (TENSION, COOPERATION, *DRIVERS)
 #: Colour of the event lines by country (and of their labels).
 EVENT_COLORS: dict[str, str] = {"USA": "#1f5fa8", "RUS": "#c0392b"}
 #: Colour of the series of each latent.
 LATENT_COLORS: dict[str, str] = {
     TENSION: "#2b2b2b",
+    COOPERATION: "#2a9d8f",
     "geopolitics": "#2a6f97",
     "security": "#8c510a",
     "culture": "#5e3c99",

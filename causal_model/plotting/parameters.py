@@ -22,6 +22,7 @@ DEFAULT_PARAMETERS = (
     "half_life",
     "loading",
     "tension_loading",
+    "coop_loading",
 )
 #: Panels of the figure: (title, unit of the x axis, parameters), so that no axis mixes units.
 PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -33,6 +34,11 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Persistence", "yearly autocorrelation (0 to 1)", ("rho", "rho_u", "level_rho")),
     ("Elite effect: half-life", "years", ("half_life",)),
     ("Loadings", "indicator sd per latent sd", ("loading", "tension_loading")),
+    (
+        "Cooperation areas: loading on tension",
+        "link scale per tension unit (< 0: follows tension; 0: insulated)",
+        ("coop_loading",),
+    ),
 )
 POSTERIOR_COLOR = "#c0392b"
 PRIOR_COLOR = "0.55"

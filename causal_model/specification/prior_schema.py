@@ -48,6 +48,12 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "tension_loading": ParameterSpec(
         (_I, ()), "positive", "loading of non-anchor tension indicators on tension"
     ),
+    "coop_loading_mu": ParameterSpec(
+        ((),), "real", "mean loading of the cooperation indicators on tension (claim 4)"
+    ),
+    "coop_loading_sigma": ParameterSpec(
+        ((),), "positive", "spread of the cooperation indicators' loadings on tension"
+    ),
     "intercept": ParameterSpec((_I, ()), "real", "indicator intercept (standardised/link scale)"),
     "sigma_obs": ParameterSpec((_I, ()), "positive", "measurement noise sd (standardised scale)"),
     "nu": ParameterSpec((_I, ()), "positive", "Student-t degrees of freedom"),

@@ -1,7 +1,8 @@
 """Model variants as switches, not forks.
 
 A :class:`Variant` is a frozen set of flags; named variants cover the comparisons of the
-study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers)
+study (claim 1: drop a driver; claim 2: no or permanent elite effect; claim 3: coupled drivers;
+claim 4: cooperation areas insulated from tension)
 and the dynamics compared out of sample (how the drivers and the tension level move, the tails
 of the shocks, how a stock indicator is observed).
 """
@@ -45,6 +46,9 @@ STATIONARY_DYNAMICS: dict = {
 #: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
 #: yearly change (the count of new cases), the level then its cumulative sum.
 STOCKS = ("level", "flow")
+#: The cooperation indicators (registry ``latent = "cooperation"``, claim 4): each follows
+#: tension with its own loading of free sign, or all are insulated from it (loadings 0).
+COOPERATION = ("follows", "insulated")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,11 @@ class Variant:
         One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
         ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
         ``idio_sigma``, starting N(0, 1)).
+    cooperation
+        One of :data:`COOPERATION`: ``"follows"``, each cooperation indicator loads on tension
+        with its own loading ``coop_loading`` (Normal, partially pooled; negative: the area's
+        cooperation falls when tension rises, near 0: insulated), or ``"insulated"``, those
+        loadings are 0 (the areas keep their own intercept and noise only).
     """
 
     # The defaults are the reference model; its dynamics were chosen by leave-future-out
@@ -99,6 +108,7 @@ class Variant:
     stocks: str = "level"
     idiosyncratic: tuple[str, ...] | str = GAUSSIAN_TENSION
     own_dynamics: str = "random_walk"
+    cooperation: str = "follows"
 
     def __post_init__(self) -> None:
         problems = []
@@ -127,6 +137,7 @@ class Variant:
             ("shocks", SHOCKS),
             ("stocks", STOCKS),
             ("own_dynamics", OWN_DYNAMICS),
+            ("cooperation", COOPERATION),
         ):
             if getattr(self, flag) not in allowed:
                 problems.append(f"{flag}={getattr(self, flag)!r} must be one of {allowed}")
@@ -168,6 +179,7 @@ VARIANTS: dict[str, Variant] = {
     "permanent_elite": Variant(name="permanent_elite", elite="permanent"),
     "single_driver": Variant(name="single_driver", single_driver=True),
     "coupled": Variant(name="coupled", coupled=True),
+    "insulated_cooperation": Variant(name="insulated_cooperation", cooperation="insulated"),
     **{
         f"drop_{d}": Variant(name=f"drop_{d}", drivers=tuple(x for x in DRIVERS if x != d))
         for d in DRIVERS
