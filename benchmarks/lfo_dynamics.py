@@ -24,26 +24,24 @@ import numpy as np
 import pandas as pd
 
 from causal_model import TensionModel, load_us_russia
-from causal_model.specification.variants import Variant
+from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
 from causal_model.validation import TEST_ORIGINS, VALIDATION_ORIGINS, by_indicator, lfo_cv
 from causal_model.validation.lfo_summary import coverage, lfo_summary, skill
 
 HORIZONS = (1, 2, 3, 5)
-#: The release-0.1 dynamics, spelled out: every candidate is these plus its own switches (so a
-#: candidate means the same whatever the reference variant's defaults are).
-STATIONARY: dict = {
-    "driver_dynamics": "stationary",
-    "tension_dynamics": "stationary",
-    "shocks": "normal",
-    "stocks": "level",
-    "idiosyncratic": (),
-    "own_dynamics": "ar1",
-}
-#: The dynamics compared (the switches of causal_model.specification.variants.Variant).
-#: Kept as they were run (docs/forecasting.md), on the registry before issue 17: the explicit
-#: idiosyncratic lists name ``unga_distance``, which the registry now has as
-#: ``unga_distance_fp``, so those candidates need the old registry to run again. The reference
-#: model names no key (``Variant(idiosyncratic="gaussian_tension")``).
+#: The Gaussian tension indicators of the "own_all" candidates, named as they were run on the
+#: registry before issue 17 (``unga_distance`` is now ``unga_distance_fp``: those candidates need
+#: the old registry to run again). The reference model names no key
+#: (``Variant(idiosyncratic="gaussian_tension")``).
+OWN_ALL = (
+    "unga_distance",
+    "pew_russians_fav_us",
+    "pew_americans_fav_russia",
+    "icews_conflict_share",
+)
+#: The dynamics compared (the switches of causal_model.specification.variants.Variant): each is
+#: STATIONARY_DYNAMICS (release 0.1) plus its own switches, so a candidate means the same
+#: whatever the reference variant's defaults are.
 CANDIDATES: dict[str, dict] = {
     "stationary": {},  # release 0.1: stationary drivers and residual, normal shocks
     "level": {"tension_dynamics": "random_walk"},
@@ -72,45 +70,25 @@ CANDIDATES: dict[str, dict] = {
         "tension_dynamics": "random_walk",
         "shocks": "student_t",
         "stocks": "flow",
-        "idiosyncratic": (
-            "unga_distance",
-            "pew_russians_fav_us",
-            "pew_americans_fav_russia",
-            "icews_conflict_share",
-        ),
+        "idiosyncratic": OWN_ALL,
     },
     # added after the flows had lost on the validation origins (US sanctions stayed at 0 until
     # 2013, which persistence forecasts exactly): the same without flows
     "level_t_own_all": {
         "tension_dynamics": "random_walk",
         "shocks": "student_t",
-        "idiosyncratic": (
-            "unga_distance",
-            "pew_russians_fav_us",
-            "pew_americans_fav_russia",
-            "icews_conflict_share",
-        ),
+        "idiosyncratic": OWN_ALL,
     },
     "level_t_ownrw_all": {
         "tension_dynamics": "random_walk",
         "shocks": "student_t",
         "own_dynamics": "random_walk",
-        "idiosyncratic": (
-            "unga_distance",
-            "pew_russians_fav_us",
-            "pew_americans_fav_russia",
-            "icews_conflict_share",
-        ),
+        "idiosyncratic": OWN_ALL,
     },
     "persistent_t_own_all": {
         "tension_dynamics": "persistent",
         "shocks": "student_t",
-        "idiosyncratic": (
-            "unga_distance",
-            "pew_russians_fav_us",
-            "pew_americans_fav_russia",
-            "icews_conflict_share",
-        ),
+        "idiosyncratic": OWN_ALL,
     },
 }
 #: Coverage a candidate's 90 % intervals must reach on the validation origins to be chosen
@@ -133,7 +111,7 @@ def choose(summaries: dict[str, pd.DataFrame]) -> str:
 
 
 def run(name: str, origins, out: Path, *, draws: int, tune: int, seed: int) -> pd.DataFrame:
-    variant = Variant(name=name, **{**STATIONARY, **CANDIDATES[name]})
+    variant = Variant(name=name, **{**STATIONARY_DYNAMICS, **CANDIDATES[name]})
     model = TensionModel(load_us_russia(), variant=variant)
     t0 = time.perf_counter()
     with warnings.catch_warnings():

@@ -61,10 +61,10 @@ jax.config.update("jax_enable_x64", True)
 from causal_model import TensionModel  # noqa: E402
 from causal_model.data import load_us_russia  # noqa: E402
 from causal_model.dims import EVENT_TYPES  # noqa: E402
+from causal_model.families import CODES as FAMILY_CODE  # noqa: E402
 from causal_model.model.arrays import (  # noqa: E402
     DRIVER_ANCHOR_LOADING,
     DRIVER_ANCHOR_NOISE,
-    FAMILY_CODE,
 )
 from causal_model.specification.priors import load_priors  # noqa: E402
 
@@ -332,7 +332,8 @@ def run_peer(draws: int = 1000, tune: int = 1000, chains: int = 2, seed: int = 1
         ``means`` and ``sds`` (dicts ``"beta[culture]" -> float`` for rho, beta, sigma_u,
         rho_u, half_life), ``summary`` (``az.summary`` of those) and ``idata``.
     """
-    tm = TensionModel(load_us_russia())  # data and prior values only
+    # data and prior values only; the peer implements the release-0.1 dynamics (stationary)
+    tm = TensionModel(load_us_russia(), variant="stationary")
     md = tm.data
     ev = tm.past_events()
     event_times = ev["time"].values.astype(float)

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from causal_model.analysis.comparison import compare_variants, marginal_year_log_likelihood
+from causal_model.analysis.forecast import forecast
 from causal_model.analysis.scorecard import EVIDENCE_VARIANTS
 from causal_model.app.console import Log
 from causal_model.app.settings import QUICK, RunSettings
@@ -26,6 +27,8 @@ from causal_model.plotting import plot_elpd
 #: The variant whose forecast shows claim 5 under other dynamics (release 0.1's stationary
 #: ones: how much of the claim comes from the dynamics assumed).
 ALTERNATIVE_DYNAMICS = "stationary"
+#: How the scorecard names the alternative dynamics' claim-5 row.
+ALTERNATIVE_LABEL = f"the {ALTERNATIVE_DYNAMICS} dynamics of release 0.1"
 #: The reference model, every variant that removes one of the study's claims, and the
 #: alternative dynamics.
 CLAIM_VARIANTS = tuple(
@@ -124,9 +127,27 @@ def compare_fits(fits: dict, out_dir) -> tuple[pd.DataFrame, list[pd.DataFrame]]
     return table, tables
 
 
+def alternative_evidence(fits: dict, **forecast_kwargs) -> dict:
+    """The scorecard's claim 5 under :data:`ALTERNATIVE_DYNAMICS`: its forecast and label
+    (``forecast_alternative``, ``alternative_label`` of
+    :func:`~causal_model.analysis.scorecard.hypotheses`), or ``{}`` when it was not fitted.
+
+    ``forecast_kwargs`` go to :func:`~causal_model.analysis.forecast.forecast`.
+    """
+    if ALTERNATIVE_DYNAMICS not in fits:
+        return {}
+    model, idata = fits[ALTERNATIVE_DYNAMICS]
+    return {
+        "forecast_alternative": forecast(model, idata, **forecast_kwargs),
+        "alternative_label": ALTERNATIVE_LABEL,
+    }
+
+
 __all__ = [
     "ALTERNATIVE_DYNAMICS",
+    "ALTERNATIVE_LABEL",
     "CLAIM_VARIANTS",
+    "alternative_evidence",
     "COMPARISON_FILES",
     "compare_fits",
     "fit_model",

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from causal_model.analysis.cooperation import joint_no_shares
-from causal_model.analysis.forecast import forecast, forecast_scenarios
+from causal_model.analysis.forecast import forecast_scenarios
 from causal_model.analysis.measurement import measurement_check
 from causal_model.analysis.scorecard import hypotheses, scorecard_table
 from causal_model.analysis.summaries import compare_scenarios, forecast_summary, headline_table
@@ -29,6 +29,7 @@ from causal_model.app.evidence import (
     ALTERNATIVE_DYNAMICS,
     CLAIM_VARIANTS,
     COMPARISON_FILES,
+    alternative_evidence,
     compare_fits,
     fit_model,
     fit_variants,
@@ -209,16 +210,11 @@ def _claims_evidence(s: RunSettings, model, idata, folder: Path, *, panel, log: 
     known = {model.variant.name: (model, idata)}
     fits = fit_variants(claims, quick=False, log=log, panel=panel, known=known)
     _, tables = compare_fits(fits, folder)
-    alt_model, alt_idata = fits[ALTERNATIVE_DYNAMICS]
     log(f"forecasting under the {ALTERNATIVE_DYNAMICS} dynamics (claim 5 side by side)")
-    alternative = forecast(
-        alt_model, alt_idata, until=s.until, scenario=s.scenario, random_seed=s.seed
-    )
     return {
         "comparison": tables,
         "coupled": fits["coupled"][1] if "coupled" in fits else None,
-        "forecast_alternative": alternative,
-        "alternative_label": f"the {ALTERNATIVE_DYNAMICS} dynamics of release 0.1",
+        **alternative_evidence(fits, until=s.until, scenario=s.scenario, random_seed=s.seed),
     }
 
 

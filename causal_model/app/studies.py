@@ -14,6 +14,7 @@ from causal_model.analysis.scorecard import hypotheses
 from causal_model.app.evidence import (
     ALTERNATIVE_DYNAMICS,
     COMPARISON_FILES,
+    alternative_evidence,
     compare_fits,
     fit_variants,
 )
@@ -46,19 +47,16 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
     table, tables = compare_fits(fits, out)
     ref_name = "reference" if "reference" in fits else next(iter(fits))
     m, f = fits[ref_name]
-    alternative = {}
-    if ALTERNATIVE_DYNAMICS in fits and ref_name != ALTERNATIVE_DYNAMICS:
-        am, af = fits[ALTERNATIVE_DYNAMICS]
-        alternative = {
-            "forecast_alternative": forecast(am, af, random_seed=s.seed),
-            "alternative_label": f"the {ALTERNATIVE_DYNAMICS} dynamics of release 0.1",
-        }
     card = hypotheses(
         f,
         comparison=tables,
         forecast=forecast(m, f, random_seed=s.seed),
         coupled=fits["coupled"][1] if "coupled" in fits else None,
-        **alternative,
+        **(
+            alternative_evidence(fits, random_seed=s.seed)
+            if ref_name != ALTERNATIVE_DYNAMICS
+            else {}
+        ),
         joint_no=joint_no_shares(m.panel),
     )
     atomic_write(out / "hypotheses_evidence.csv", lambda tmp: card.to_csv(tmp, index=False))
