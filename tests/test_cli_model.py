@@ -25,7 +25,7 @@ def test_run_writes_figures_tables_and_model(run_dir):
     for name in [MODEL_FILE, *FIGURES, *TABLES]:
         assert (run_dir / name).stat().st_size > 100, name
     summary = pd.read_csv(run_dir / "forecast_summary.csv")
-    assert set(summary.year) == set(range(2024, 2031))
+    assert set(summary.year) == set(range(2025, 2031))  # 2025: the nowcast year
     head = pd.read_csv(run_dir / "headline.csv", index_col=0)
     assert len(head) == 3 and head["probability"].between(0, 1).all()
     scen = pd.read_csv(run_dir / "scenarios.csv", index_col=0)

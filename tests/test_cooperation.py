@@ -39,7 +39,13 @@ AREAS = [
     "icews_material_coop_share",
 ]
 #: A small panel (anchors, two tension indicators, the areas): cheap to compile.
-SMALL = ["gpr_russia", "unga_agreement", "milex_ratio", "warheads", "freedom_expression_russia"]
+SMALL = [
+    "gpr_russia",
+    "unga_agreement",
+    "milex_ratio",
+    "arms_control_treaties",
+    "freedom_expression_russia",
+]
 
 
 @pytest.fixture(scope="module")

@@ -27,11 +27,13 @@ def test_forecast_years_dims_and_families(tiny_fit, pred):
     md = model.data
     p = pred.predictions
     start = first_forecast_year(md)
-    assert start == 2024  # 2023 is the last year with at least half the indicators observed
+    # 2024 is the last year with at least half the indicators observed (issue 17 read every
+    # source to its latest year; before, 2023 was)
+    assert start == 2025
     assert p[YEAR].values.tolist() == list(range(start, 2031))
     assert p["drivers"].dims == ("chain", "draw", YEAR, DRIVER)
     assert p["tension"].dims == ("chain", "draw", YEAR)
-    assert pred.predictions_constant_data["nowcast"].values.tolist() == [True, True] + [False] * 5
+    assert pred.predictions_constant_data["nowcast"].values.tolist() == [True] + [False] * 5
     trials = pred.predictions_constant_data["trials"]
     for key in md.indicators:
         fam = str(model.panel["family"].sel(indicator=key).item())
@@ -45,8 +47,8 @@ def test_forecast_years_dims_and_families(tiny_fit, pred):
             assert v.dtype == np.float64 and v.std() > 0
     # nowcast years keep the fit's own state draws
     np.testing.assert_allclose(
-        p["tension"].sel(year=2024).values,
-        idata.posterior["tension"].sel(year=2024).values,
+        p["tension"].sel(year=2025).values,
+        idata.posterior["tension"].sel(year=2025).values,
         rtol=1e-12,
     )
     np.testing.assert_allclose(pred.posterior["elite"].values, idata.posterior["elite"].values)

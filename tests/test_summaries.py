@@ -43,8 +43,8 @@ def test_natural_values_undo_the_registry_transforms():
 
 def test_summary_shows_indicators_in_their_own_units(pred):
     table = forecast_summary(pred)
-    row = table[(table.quantity == "gpr_russia") & (table.year == 2024)].iloc[0]
-    draws = pred.predictions["gpr_russia"].sel(year=2024).values
+    row = table[(table.quantity == "gpr_russia") & (table.year == 2025)].iloc[0]
+    draws = pred.predictions["gpr_russia"].sel(year=2025).values
     assert row["mean"] == pytest.approx(np.exp(draws).mean())  # the GPR index, not its log
     assert row["unit"] == "% of newspaper articles" and row["scale"] == "natural"
     votes = table[table.quantity == "unga_agreement"]
@@ -53,7 +53,7 @@ def test_summary_shows_indicators_in_their_own_units(pred):
     assert pew["q05"].ge(0).all() and pew["q95"].le(1).all()  # a share, not a logit
     assert table.loc[table.quantity == "tension", "unit"].str.contains("anchor").all()
     model = forecast_summary(pred, scale="model")
-    row = model[(model.quantity == "gpr_russia") & (model.year == 2024)].iloc[0]
+    row = model[(model.quantity == "gpr_russia") & (model.year == 2025)].iloc[0]
     assert row["mean"] == pytest.approx(draws.mean()) and row["unit"].startswith("log(")
     assert not table[["unit", "scale"]].isna().any().any()
 
