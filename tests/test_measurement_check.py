@@ -25,7 +25,7 @@ from causal_model import (
     measurement_check,
     simulate,
 )
-from causal_model.analysis.measurement import COLUMNS
+from causal_model.analysis.measurement import COLUMNS, link_scale_data
 from causal_model.app.figures import main_figures
 from causal_model.app.report import build_report
 from causal_model.app.report_sections import measurement_display, report_figures
@@ -243,3 +243,38 @@ def test_a_sign_flipped_indicator_is_flagged_and_named(flipped):
     message = str(mine[0].message)
     assert f"'{FLIP}' (latent geopolitics" in message and "registry" in message
     assert all(k not in message for k in KEYS if k != FLIP)
+
+
+def test_cooperation_areas_declare_no_sign_and_are_never_flagged(tiny_fit):
+    """The areas load on tension with a free sign: direction 0, no P(declared sign), no flag,
+    their correlation taken with the tension indicators' mean and their loading signed."""
+    model, idata = tiny_fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        table = measurement_check(model, idata, random_seed=1)
+    md = model.data
+    areas = [md.indicators[i] for i in md.subset("cooperation")]
+    assert areas and (table.loc[areas, "latent"] == "cooperation").all()
+    assert (table.loc[areas, "direction"] == 0).all()
+    assert table.loc[areas, "p_declared_sign"].isna().all()
+    assert not table.loc[areas, "flag"].any()
+    others = table.index[table["latent"] != "cooperation"]
+    assert table.loc[others, "direction"].isin([-1, 1]).all()
+    assert table.loc[others, "p_declared_sign"].notna().all()
+    # an area's loading keeps its sign: the median of coop_loading times sd(path) / sd(data)
+    key = areas[0]
+    i = md.indicators.index(key)
+    obs = md.mask[:, i]
+    data = link_scale_data(md)[obs, i]
+    sd_path = idata.posterior["tension"].isel(year=obs).std("year", ddof=1)
+    b = idata.posterior["coop_loading"].sel(coop_indicator=key)
+    want = float((b * sd_path / data.std(ddof=1)).median())
+    assert table.at[key, "std_loading"] == pytest.approx(want, rel=1e-9)
+    # their correlation is with the tension indicators, not with each other
+    tension = [k for k in table.index if table.at[k, "latent"] == "tension"]
+    signed = pd.DataFrame(link_scale_data(md), columns=list(md.indicators)) * table[
+        "direction"
+    ].replace(0, 1)
+    z = (signed - signed.mean()) / signed.std()
+    want = signed[key].corr(z[tension].mean(axis=1))
+    assert table.at[key, "corr_with_others"] == pytest.approx(want, abs=1e-12)

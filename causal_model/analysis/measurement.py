@@ -44,6 +44,12 @@ binomial ones, so that a count's spread is on the scale its loading acts on):
 ``flag``
     ``p_declared_sign < 1 - prob``: the data contradict the declared direction with
     posterior probability above ``prob``.
+
+Cooperation areas (latent ``cooperation``) load on tension with a loading of free sign: the
+model's question about them is the size and sign of that loading, so they declare no
+direction (column ``direction`` 0), ``p_declared_sign`` is NaN and they are never flagged.
+Their ``corr_with_others`` is the correlation with the mean of the tension indicators, and
+their ``std_loading`` is signed (negative: the area's agreement falls as tension rises).
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model import families
-from causal_model.dims import DRIVER, IDIO_INDICATOR, INDICATOR, TENSION, YEAR
+from causal_model.dims import COOPERATION, DRIVER, IDIO_INDICATOR, INDICATOR, TENSION, YEAR
 from causal_model.inference.postprocess import fitted_state_space
 from causal_model.model.arrays import ModelData
 from causal_model.model.generate import draw_indicators
@@ -159,11 +165,13 @@ def _row_corr(x: np.ndarray, paths: np.ndarray) -> np.ndarray:
 
 def _corr_with_others(signed: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Per indicator: correlation with the mean of the other standardised indicators of its
-    latent (``signed``: link-scale data times direction, ``group``: latent per indicator)."""
+    latent (``signed``: link-scale data times direction, ``group``: latent per indicator; a
+    cooperation area's "others" are the tension indicators)."""
     z = (signed - np.nanmean(signed, axis=0)) / np.nanstd(signed, axis=0, ddof=1)
     out = np.full(signed.shape[1], np.nan)
     for i in range(signed.shape[1]):
-        others = np.flatnonzero((group == group[i]) & (np.arange(len(group)) != i))
+        own = TENSION if group[i] == COOPERATION else group[i]
+        others = np.flatnonzero((group == own) & (np.arange(len(group)) != i))
         if others.size == 0:
             continue
         with warnings.catch_warnings():  # years where no other is observed: NaN, dropped
@@ -224,7 +232,8 @@ def measurement_check(
     -------
     pandas.DataFrame
         One row per indicator (index ``indicator``) with the columns of :data:`COLUMNS`:
-        ``latent`` (the latent the model measures with it), ``direction`` (declared),
+        ``latent`` (the latent the model measures with it; ``cooperation`` for the areas that
+        load on tension with a free sign), ``direction`` (declared; 0 for those areas),
         ``anchor`` (fixed loading), ``n_obs`` (observed years), ``corr_with_others``,
         ``std_loading``, ``p_declared_sign``, ``ppp`` and ``flag``. ``attrs`` holds ``prob``,
         ``draws`` and the definitions.
@@ -250,9 +259,13 @@ def measurement_check(
     states = _states(post, layout)
     drivers = states[..., : layout.n_drivers]
     tension = _flat(post["tension"], YEAR)
-    group = np.array([md.drivers[k] if k >= 0 else TENSION for k in md.driver_of])
+    group = np.array([md.drivers[k] if k >= 0 else TENSION for k in md.driver_of], dtype=object)
+    coop = md.subset("cooperation")
+    group[coop] = COOPERATION
+    direction = md.direction.astype(int)
+    direction[coop] = 0  # no declared sign: the loading's sign is the question
     data = link_scale_data(md)
-    signed = data * md.direction
+    signed = data * np.where(direction == 0, 1, direction)
     n = len(md.indicators)
     std_loading, p_sign = np.full(n, np.nan), np.full(n, np.nan)
     for i in range(n):
@@ -267,12 +280,12 @@ def measurement_check(
             sd_path = path[:, obs].std(axis=-1, ddof=1)
             std_loading[i] = float(np.median(b * md.direction[i] * sd_path / sd_data))
         corr = _row_corr(signed[obs, i], path[:, obs])
-        if np.isfinite(corr).any():
+        if direction[i] != 0 and np.isfinite(corr).any():
             p_sign[i] = float(np.mean(corr[np.isfinite(corr)] > 0))
     table = pd.DataFrame(
         {
-            "latent": group,
-            "direction": md.direction.astype(int),
+            "latent": group.astype(str),
+            "direction": direction,
             "anchor": [md.driver_anchor[i] or i == md.anchor for i in range(n)],
             "n_obs": md.mask.sum(axis=0).astype(int),
             "corr_with_others": _corr_with_others(signed, group),

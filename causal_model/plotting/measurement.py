@@ -22,8 +22,10 @@ MEASUREMENT_CAPTION = (
     "posterior probability that the indicator's data move with its latent in the declared "
     "direction (share of draws where their correlation over the observed years is positive); "
     "red crosses fall below the dashed line and contradict the declared direction: check the "
-    "direction in the registry or drop the indicator. Middle: standardised loading (indicator "
-    "sd per latent sd, posterior median; anchors, open squares, have fixed loadings). Right: "
+    "direction in the registry or drop the indicator. The cooperation areas declare no "
+    "direction (their loading on tension has a free sign), so they have no point there. "
+    "Middle: standardised loading (indicator sd per latent sd, posterior median; anchors, open "
+    "squares, have fixed loadings; a cooperation area's is its signed loading on tension). Right: "
     "posterior predictive p-value of the indicator's deviance (near 0: more misfit than its "
     "family allows)."
 )
