@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/lfo_dynamics.py select [--out DIR]      # validation origins 2000-2012
     python benchmarks/lfo_dynamics.py test --candidate NAME [--out DIR]   # test origins 2013-2023
+    python benchmarks/lfo_dynamics.py test --candidate reference   # a package variant, as it is
 
 ``select`` runs leave-future-out CV of every candidate of :data:`CANDIDATES` on the
 validation origins and applies :func:`choose` (the rule is fixed here, before any result is
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from causal_model import TensionModel, load_us_russia
-from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
+from causal_model.specification.variants import STATIONARY_DYNAMICS, VARIANTS, Variant
 from causal_model.validation import TEST_ORIGINS, VALIDATION_ORIGINS, by_indicator, lfo_cv
 from causal_model.validation.lfo_summary import coverage, lfo_summary, skill
 
@@ -91,6 +92,12 @@ CANDIDATES: dict[str, dict] = {
         "idiosyncratic": OWN_ALL,
     },
 }
+#: ``test --candidate NAME`` with a name of the package's variants
+#: (:data:`causal_model.specification.variants.VARIANTS`, e.g. ``reference``: the chosen
+#: dynamics, its own-level rule naming no key; ``insulated_cooperation``) runs that variant as it
+#: is on the registry as it is: the re-measurement after a registry change (issue 17) and the
+#: out-of-sample comparison of the cooperation variants (issue 18); not candidates of ``select``.
+PACKAGE_VARIANTS = tuple(VARIANTS)
 #: Coverage a candidate's 90 % intervals must reach on the validation origins to be chosen
 #: (pooled over the tension cells), unless no candidate reaches it.
 MIN_COVERAGE90 = 0.80
@@ -111,7 +118,10 @@ def choose(summaries: dict[str, pd.DataFrame]) -> str:
 
 
 def run(name: str, origins, out: Path, *, draws: int, tune: int, seed: int) -> pd.DataFrame:
-    variant = Variant(name=name, **{**STATIONARY_DYNAMICS, **CANDIDATES[name]})
+    if name in PACKAGE_VARIANTS and name not in CANDIDATES:
+        variant = VARIANTS[name]
+    else:
+        variant = Variant(name=name, **{**STATIONARY_DYNAMICS, **CANDIDATES[name]})
     model = TensionModel(load_us_russia(), variant=variant)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
@@ -162,8 +172,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     kw = {"draws": args.draws, "tune": args.tune, "seed": args.seed}
     if args.split == "test":
-        if args.candidate not in CANDIDATES:
-            raise SystemExit(f"--candidate: one of {', '.join(CANDIDATES)}")
+        if args.candidate not in (*CANDIDATES, *PACKAGE_VARIANTS):
+            raise SystemExit(
+                f"--candidate: one of {', '.join(CANDIDATES)} or a package variant "
+                f"({', '.join(PACKAGE_VARIANTS)})"
+            )
         report(run(args.candidate, TEST_ORIGINS, args.out, **kw))
         return
     summaries = {}

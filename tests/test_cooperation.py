@@ -19,6 +19,7 @@ from causal_model.analysis.cooperation import (
     ARMS_CONTROL,
     CLAIM,
     COMPARED,
+    INSULATED,
     cooperation_areas,
     joint_no_shares,
 )
@@ -201,6 +202,7 @@ def test_scorecard_claim_four(tiny_fit, pred):
         {COOP_INDICATOR: list(COMPARED)}
     ).min(COOP_INDICATOR)
     assert gap["p_claim"] == pytest.approx(float(event.mean()))
+    assert gap["evidence"] == f"reference vs {INSULATED}"  # its LOO evidence (run --claims)
     not_measured = rows.loc["counter-terrorism, cyber, consensus adoptions"]
     assert not_measured["status"].startswith("not measured")
     assert "consensus" in not_measured["status"] and "terrorism" in not_measured["status"]

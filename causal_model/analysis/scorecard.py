@@ -17,7 +17,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
-from causal_model.analysis.cooperation import cooperation_rows
+from causal_model.analysis.cooperation import INSULATED, cooperation_rows
 from causal_model.analysis.decomposition import latent_history
 from causal_model.analysis.summaries import mc_decimals, probability_mc
 from causal_model.dims import DRIVER, YEAR
@@ -31,6 +31,7 @@ EVIDENCE_VARIANTS = {
     "transient": "permanent_elite",
     "elite": "no_elite",
     "coupled": "coupled",
+    "cooperation": INSULATED,
 }
 #: How to compute every piece of evidence at once.
 RUN_CLAIMS = "causal-model run --claims"
