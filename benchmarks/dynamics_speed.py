@@ -3,7 +3,12 @@ and the wall time of a 16-origin leave-future-out run, measured in one run.
 
 Usage::
 
-    python benchmarks/dynamics_speed.py [--seeds 1 2 3] [--lfo]
+    python benchmarks/dynamics_speed.py [--seeds 1 2 3] [--variants A B] [--lfo]
+    python benchmarks/dynamics_speed.py --variants reference reference@/path/to/old/checkout
+
+A variant written ``NAME@DIR`` is fitted with the package imported from the checkout ``DIR``
+(its own registry, panel and priors): the time of today's code against another commit's,
+measured in the same run on the same machine.
 
 Each fit runs in a new process (compilation included, the structure's compiled code already
 cached on the machine: every variant is fitted once first, untimed), with the package's
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -40,11 +46,16 @@ print(json.dumps({{"wall": wall, "compile": m.timing_.get("compile"),
 
 
 def fit(variant: str, seed: int) -> dict:
+    name, _, code = variant.partition("@")
+    env = dict(os.environ)
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [code, env.get("PYTHONPATH")]))
     out = subprocess.run(
-        [sys.executable, "-c", FIT.format(variant=variant, seed=seed)],
+        [sys.executable, "-c", FIT.format(variant=name, seed=seed)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
