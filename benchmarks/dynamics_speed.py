@@ -56,6 +56,7 @@ def fit(variant: str, seed: int) -> dict:
         text=True,
         check=True,
         env=env,
+        cwd=code or None,  # ``python -c`` puts the working folder first on sys.path
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

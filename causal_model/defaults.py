@@ -11,5 +11,12 @@ DEFAULT_TARGET_ACCEPT = 0.95
 #: Default draws and tuning steps per chain.
 DEFAULT_DRAWS = 1200
 DEFAULT_TUNE = 700
+#: nutpie's mass matrix: low-rank modified (True) or diagonal (False).
+DEFAULT_LOW_RANK_MASS_MATRIX = False
 
-__all__ = ["DEFAULT_DRAWS", "DEFAULT_TARGET_ACCEPT", "DEFAULT_TUNE"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_LOW_RANK_MASS_MATRIX",
+    "DEFAULT_TARGET_ACCEPT",
+    "DEFAULT_TUNE",
+]

@@ -25,7 +25,7 @@ import numpy as np
 import pymc as pm
 from threadpoolctl import threadpool_limits
 
-from causal_model.defaults import DEFAULT_TARGET_ACCEPT
+from causal_model.defaults import DEFAULT_LOW_RANK_MASS_MATRIX, DEFAULT_TARGET_ACCEPT
 from causal_model.inference.arguments import check_complete
 from causal_model.inference.compile_cache import compile_pymc_model
 
@@ -163,8 +163,8 @@ def _run_nutpie(
 ):
     import nutpie
 
-    # diagonal mass matrix (measured against low-rank: docs/decisions.md)
-    kwargs.setdefault("low_rank_modified_mass_matrix", False)
+    # measured against the diagonal one: docs/decisions.md
+    kwargs.setdefault("low_rank_modified_mass_matrix", DEFAULT_LOW_RANK_MASS_MATRIX)
     compiled = compiled_nutpie(model, cache_key, data, timing, status)
     status(_sampling_line("nutpie", draws, tune, chains))
     t0 = time.perf_counter()
