@@ -219,3 +219,17 @@ def test_normal_gamma_mixture_density_is_the_student_t_predictive():
         assert normal_gamma_mixture_logpdf(1.5, 0.1, 0.04, 0.18, nu) == pytest.approx(
             expected, abs=1e-9
         )
+
+
+def test_claim_5_under_the_alternative_dynamics_is_not_shown_for_its_own_fit(tiny_fit):
+    """``run --variant stationary --claims``: the alternative dynamics are the scorecard's own
+    fit, so claim 5 is not shown a second time; for the reference it is."""
+    from causal_model.app.evidence import ALTERNATIVE_DYNAMICS, alternative_evidence
+
+    model, idata = tiny_fit
+    fits = {"reference": (model, idata), ALTERNATIVE_DYNAMICS: (model, idata)}
+    assert alternative_evidence(fits, reference=ALTERNATIVE_DYNAMICS) == {}
+    assert alternative_evidence({"reference": (model, idata)}, reference="reference") == {}
+    shown = alternative_evidence(fits, reference="reference", random_seed=1)
+    assert set(shown) == {"forecast_alternative", "alternative_label"}
+    assert ALTERNATIVE_DYNAMICS in shown["alternative_label"]

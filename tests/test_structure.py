@@ -12,12 +12,15 @@ from causal_model.backend import NUMPY, PYTENSOR
 from causal_model.model.generate import prior_draws
 from causal_model.model.structure import (
     STRUCTURAL_PARAMETERS,
+    VARIANCE_FLOOR,
     posterior_parameters,
     state_space,
     stationary_coupling,
 )
 from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
 
+#: Added to every state's innovation and start variance (structure.VARIANCE_FLOOR).
+F = VARIANCE_FLOOR
 PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "q_time", "p0", "lam", "elite")
 
 
@@ -104,8 +107,8 @@ def test_structure_meaning_on_one_draw(panel):
         assert ss.z[0, i, md.driver_of[i]] == pytest.approx(0.8 * md.direction[i])
         assert ss.scale[0, i] == pytest.approx(0.6)
     # drivers start stationary with unit variance, the residual with sigma_u^2
-    np.testing.assert_allclose(np.diag(ss.p0[0])[:k], 1.0)
-    assert ss.p0[0, k, k] == pytest.approx(params["sigma_u"][0] ** 2)
+    np.testing.assert_allclose(np.diag(ss.p0[0])[:k], 1.0 + F)
+    assert ss.p0[0, k, k] == pytest.approx(params["sigma_u"][0] ** 2 + F, rel=1e-12)
     # c = c0 + lam * elite
     np.testing.assert_allclose(ss.c[0], ss.c0[0][None, :] + np.outer(ss.elite[0], ss.lam[0]))
 
@@ -123,7 +126,7 @@ def test_coupled_start_is_the_stationary_covariance(panel):
             a @ p[:k, :k] @ a.T + np.diag(ss.q_diag[d][:k]), p[:k, :k], atol=1e-10
         )
         assert np.all(p[:k, k:] == 0)
-        np.testing.assert_allclose(np.diag(p)[k:], 1.0)  # START_SD ** 2
+        np.testing.assert_allclose(np.diag(p)[k:], 1.0 + F)  # START_SD ** 2
 
 
 def test_coupling_keeps_every_var_stationary() -> None:
@@ -149,8 +152,8 @@ def test_dynamics_mean_what_they_say(panel):
     ss = state_space(params, layout)
     k, r = layout.n_drivers, layout.residual
     assert r == k and layout.n_states == k + 1 + 2
-    assert np.all(ss.a[:, r, r] == 1.0) and np.all(ss.p0[:, r, r] == 1.0)
-    np.testing.assert_allclose(ss.q_diag[:, r], params["level_sigma"] ** 2)
+    assert np.all(ss.a[:, r, r] == 1.0) and np.all(ss.p0[:, r, r] == 1.0 + F)
+    np.testing.assert_allclose(ss.q_diag[:, r], params["level_sigma"] ** 2 + F, rtol=1e-12)
     np.testing.assert_allclose(ss.q_time[:, 1:, r], ss.q_diag[:, None, r] / params["shock_weight"])
     np.testing.assert_allclose(
         ss.q_time[:, 1:, :r], np.broadcast_to(ss.q_diag[:, None, :r], ss.q_time[:, 1:, :r].shape)
@@ -159,8 +162,8 @@ def test_dynamics_mean_what_they_say(panel):
     assert np.all(ss.z[:, i, k + 1] == 1.0) and np.all(ss.z[:, i, k + 2] == 0.0)
     rho, sig = params["idio_rho"][:, 0], params["idio_sigma"][:, 0]
     np.testing.assert_allclose(ss.a[:, k + 1, k + 1], rho)
-    np.testing.assert_allclose(ss.p0[:, k + 1, k + 1], sig**2)
-    np.testing.assert_allclose(ss.q_diag[:, k + 1], sig**2 * (1 - rho**2))
+    np.testing.assert_allclose(ss.p0[:, k + 1, k + 1], sig**2 + F, rtol=1e-12)
+    np.testing.assert_allclose(ss.q_diag[:, k + 1], sig**2 * (1 - rho**2) + F, rtol=1e-12)
     # stocks as flows: the yearly change of the sanctions in force is the modelled count
     j = m.data.indicators.index("us_sanctions")
     level = panel["value"].sel(indicator="us_sanctions").values
@@ -177,5 +180,5 @@ def test_own_random_walks(panel):
     ss = state_space(params, m.layout)
     j = m.layout.n_drivers + 1
     assert "idio_rho" not in params
-    assert np.all(ss.a[:, j, j] == 1.0) and np.all(ss.p0[:, j, j] == 1.0)
-    np.testing.assert_allclose(ss.q_diag[:, j], params["idio_sigma"][:, 0] ** 2)
+    assert np.all(ss.a[:, j, j] == 1.0) and np.all(ss.p0[:, j, j] == 1.0 + F)
+    np.testing.assert_allclose(ss.q_diag[:, j], params["idio_sigma"][:, 0] ** 2 + F, rtol=1e-12)

@@ -127,14 +127,16 @@ def compare_fits(fits: dict, out_dir) -> tuple[pd.DataFrame, list[pd.DataFrame]]
     return table, tables
 
 
-def alternative_evidence(fits: dict, **forecast_kwargs) -> dict:
+def alternative_evidence(fits: dict, *, reference: str, **forecast_kwargs) -> dict:
     """The scorecard's claim 5 under :data:`ALTERNATIVE_DYNAMICS`: its forecast and label
     (``forecast_alternative``, ``alternative_label`` of
-    :func:`~causal_model.analysis.scorecard.hypotheses`), or ``{}`` when it was not fitted.
+    :func:`~causal_model.analysis.scorecard.hypotheses`), or ``{}`` when it was not fitted
+    or when it is the scorecard's own fit (``reference``, the name of the variant whose
+    scorecard it is: claim 5 would be shown twice for one fit).
 
     ``forecast_kwargs`` go to :func:`~causal_model.analysis.forecast.forecast`.
     """
-    if ALTERNATIVE_DYNAMICS not in fits:
+    if ALTERNATIVE_DYNAMICS not in fits or reference == ALTERNATIVE_DYNAMICS:
         return {}
     model, idata = fits[ALTERNATIVE_DYNAMICS]
     return {

@@ -214,7 +214,13 @@ def _claims_evidence(s: RunSettings, model, idata, folder: Path, *, panel, log: 
     return {
         "comparison": tables,
         "coupled": fits["coupled"][1] if "coupled" in fits else None,
-        **alternative_evidence(fits, until=s.until, scenario=s.scenario, random_seed=s.seed),
+        **alternative_evidence(
+            fits,
+            reference=model.variant.name,
+            until=s.until,
+            scenario=s.scenario,
+            random_seed=s.seed,
+        ),
     }
 
 

@@ -12,7 +12,6 @@ from causal_model.analysis.cooperation import joint_no_shares
 from causal_model.analysis.forecast import forecast
 from causal_model.analysis.scorecard import hypotheses
 from causal_model.app.evidence import (
-    ALTERNATIVE_DYNAMICS,
     COMPARISON_FILES,
     alternative_evidence,
     compare_fits,
@@ -52,11 +51,7 @@ def run_compare(s: RunSettings, out_dir, *, quick: bool, log=print, known=None) 
         comparison=tables,
         forecast=forecast(m, f, random_seed=s.seed),
         coupled=fits["coupled"][1] if "coupled" in fits else None,
-        **(
-            alternative_evidence(fits, random_seed=s.seed)
-            if ref_name != ALTERNATIVE_DYNAMICS
-            else {}
-        ),
+        **alternative_evidence(fits, reference=ref_name, random_seed=s.seed),
         joint_no=joint_no_shares(m.panel),
     )
     atomic_write(out / "hypotheses_evidence.csv", lambda tmp: card.to_csv(tmp, index=False))

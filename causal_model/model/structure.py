@@ -213,8 +213,8 @@ def state_space(
 
     parts = _dynamics(params, layout, batch, xp)  # (persistence, q, P0) of each group
     a = xp.diag(xp.concatenate([p[0] for p in parts], axis=-1))
-    q_diag = xp.concatenate([p[1] for p in parts], axis=-1)
-    p0 = xp.diag(xp.concatenate([p[2] for p in parts], axis=-1))
+    q_diag = xp.concatenate([p[1] for p in parts], axis=-1) + VARIANCE_FLOOR
+    p0 = xp.diag(xp.concatenate([p[2] for p in parts], axis=-1) + VARIANCE_FLOOR)
     if layout.coupled:
         # the drivers are a stationary VAR(1): their block starts at its stationary covariance;
         # the other states (a level that may move for good, own deviations) keep theirs
@@ -267,6 +267,12 @@ def mixture_families(layout: Layout, t_weight) -> np.ndarray:
 #: sd of the start of a state that moves for good (a random walk has no stationary
 #: distribution): the drivers and the tension level start N(0, 1) on their standardised scale.
 START_SD = 1.0
+#: Added to every state's innovation and start variance (standardised scale: an sd of 0.001).
+#: A scale sampled folded passes through zero (an own deviation's ``idio_sigma``, whose
+#: posterior reaches zero); at a variance below about 1e-10 the gradient of the integrated-out
+#: states is lost to rounding (1e5 at ``idio_sigma = 1e-7`` where the log-density is flat),
+#: and NUTS diverges there. The floor keeps it exact to 1e-6 (``docs/decisions.md``).
+VARIANCE_FLOOR = 1e-6
 
 
 def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> list:

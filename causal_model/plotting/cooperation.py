@@ -8,6 +8,7 @@ Figure.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import arviz as az
 import matplotlib.pyplot as plt
@@ -30,6 +31,13 @@ GID_FORECAST = "cooperation_forecast"
 def _flat(da) -> np.ndarray:
     v = da.transpose("chain", "draw", ...).values.astype(float)
     return v.reshape(-1, *v.shape[2:])
+
+
+def _area_name(pred: az.InferenceData, key: str) -> str:
+    """The indicator's description from the registry (its key when it has none), wrapped to
+    the panel's width: readers see what is counted, not the registry's key."""
+    text = str(pred.observed_data[key].attrs.get("description") or key)
+    return textwrap.fill(text, width=72)
 
 
 def _natural(pred: az.InferenceData, key: str, values, trials):
@@ -153,7 +161,7 @@ def plot_cooperation(
         ax.set_ylabel(
             "share of joint votes" if family == "binomial" else "share of events", fontsize=7
         )
-        ax.set_title(f"{key}{_loading_text(pred, key)}", fontsize=8, loc="left")
+        ax.set_title(f"{_area_name(pred, key)}{_loading_text(pred, key)}", fontsize=7, loc="left")
         ax.tick_params(labelsize=7)
         year_axis(ax)
         ax.xaxis.label.set_fontsize(7)
