@@ -214,14 +214,15 @@ def state_space(
     parts = _dynamics(params, layout, batch, xp)  # (persistence, q, P0) of each group
     a = xp.diag(xp.concatenate([p[0] for p in parts], axis=-1))
     q_diag = xp.concatenate([p[1] for p in parts], axis=-1) + VARIANCE_FLOOR
-    p0 = xp.diag(xp.concatenate([p[2] for p in parts], axis=-1) + VARIANCE_FLOOR)
+    p0_diag = xp.concatenate([p[2] for p in parts], axis=-1) + VARIANCE_FLOOR
+    p0 = xp.diag(p0_diag)
     if layout.coupled:
         # the drivers are a stationary VAR(1): their block starts at its stationary covariance;
         # the other states (a level that may move for good, own deviations) keep theirs
         coupling = xp.asarray(params["coupling_matrix"])
         a = a + _pad_drivers(coupling, k, layout.n_states, xp)
         block = xp.lyapunov(a[..., :k, :k], xp.diag(q_diag[..., :k]))
-        p0 = p0 + _pad_drivers(block - xp.diag(parts[0][2]), k, layout.n_states, xp)
+        p0 = p0 + _pad_drivers(block - xp.diag(p0_diag[..., :k]), k, layout.n_states, xp)
     weights = params.get("shock_weight") if layout.shocks == "student_t" else None
     return StateSpace(
         c=c,
