@@ -61,9 +61,9 @@ def reference_fit(panel):
 def test_real_panel_reference_fit_converges(panel, reference_fit, tmp_path):
     """The reference at the package defaults on the real panel is trustworthy (R-hat <= 1.01,
     bulk ESS >= 400, no divergence). One fixed seed, so the outcome is fixed on a machine; on
-    another machine rounding may change the draws. False-alarm rate: 0 of 14 seeds at the
+    another machine rounding may change the draws. False-alarm rate: 0 of 24 seeds at the
     defaults failed (docs/decisions.md, "Low-rank modified mass matrix, target acceptance
-    0.97"), so below 0.21 with 95 % confidence (rule of three), and a failure here means the
+    0.97"), so below 0.125 with 95 % confidence (rule of three); a failure here means the
     defaults should be re-measured, not the seed changed."""
     m, idata = reference_fit
     table = diagnose(idata, warn=False)
