@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import STAT_TEST_SAMPLER
 
 from causal_model import TensionModel, simulate
 from causal_model.inference.diagnostics import ESS_MIN, RHAT_MAX, diagnose, parameter_names
@@ -146,7 +147,9 @@ def test_parameter_recovery_on_simulated_panels(panel):
         m = TensionModel(sim, priors="weakly_informative", variant="stationary")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            idata = m.fit(draws=200, tune=300, random_seed=rep, diagnostics=False)
+            idata = m.fit(
+                draws=200, tune=300, random_seed=rep, diagnostics=False, **STAT_TEST_SAMPLER
+            )
         post = idata.posterior
         for name in RECOVERED:
             draws = post[name].values.reshape(-1, *post[name].shape[2:])

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import STAT_TEST_SAMPLER
 
 from causal_model import TensionModel, simulate
 
@@ -44,7 +45,9 @@ def test_recovery_of_the_dynamics_on_simulated_panels(panel):
         m = TensionModel(sim, priors="weakly_informative", variant=variant)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            idata = m.fit(draws=300, tune=400, random_seed=rep, diagnostics=False)
+            idata = m.fit(
+                draws=300, tune=400, random_seed=rep, diagnostics=False, **STAT_TEST_SAMPLER
+            )
         for name in names:
             draws = idata.posterior[name].values.reshape(-1, *idata.posterior[name].shape[2:])
             lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)
@@ -86,7 +89,9 @@ def test_recovery_of_the_cooperation_loadings_on_simulated_panels(panel):
         m = TensionModel(sim, priors="weakly_informative")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            idata = m.fit(draws=200, tune=300, random_seed=rep, diagnostics=False)
+            idata = m.fit(
+                draws=200, tune=300, random_seed=rep, diagnostics=False, **STAT_TEST_SAMPLER
+            )
         draws = idata.posterior["coop_loading"].transpose("chain", "draw", "coop_indicator")
         draws = draws.values.reshape(-1, draws.shape[-1])
         lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import STAT_TEST_SAMPLER
 from scipy import stats
 
 from causal_model import TensionModel
@@ -224,7 +225,16 @@ def test_simulation_based_calibration_of_the_key_parameters(panel):
         "polyarchy_russia",
     ]
     template = TensionModel(panel.sel(year=slice(2008, 2024), indicator=keys))
-    result = sbc(template, n_reps=100, draws=150, tune=150, chains=2, thin=3, random_seed=7)
+    result = sbc(
+        template,
+        n_reps=100,
+        draws=150,
+        tune=150,
+        chains=2,
+        thin=3,
+        random_seed=7,
+        **STAT_TEST_SAMPLER,
+    )
     assert result.sizes["rep"] == 100 and result.attrs["L"] == 100
     print(result["p_value"].to_series().round(3).to_dict(), result.attrs)
     assert len(plot_sbc_ranks(result).axes) == result.sizes["parameter"]

@@ -56,6 +56,7 @@ def sbc(
     bins: int = 10,
     random_seed: int = 0,
     progress: bool = True,
+    **fit_kwargs,
 ) -> xr.Dataset:
     """Run simulation-based calibration of a model.
 
@@ -77,6 +78,9 @@ def sbc(
         Seed of the whole study.
     progress
         Print one line per 10 replications.
+    **fit_kwargs
+        Further sampler settings of each fit (e.g. ``target_accept``,
+        ``low_rank_modified_mass_matrix``; default the package's).
 
     Returns
     -------
@@ -116,7 +120,12 @@ def sbc(
         )
         fit_model = TensionModel(panel, template.events, template.priors, template.variant)
         idata = fit_model.fit(
-            draws=draws, tune=tune, chains=chains, random_seed=int(seeds[r]), diagnostics=False
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=int(seeds[r]),
+            diagnostics=False,
+            **fit_kwargs,
         )
         row, lab = [], []
         for p in parameters:
