@@ -16,10 +16,12 @@ from causal_model.model.structure import (
     posterior_parameters,
     state_space,
     stationary_coupling,
+    variance_floor,
 )
 from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
 
-#: Added to every state's innovation and start variance (structure.VARIANCE_FLOOR).
+#: Added to the own deviations' innovation and start variance (structure.VARIANCE_FLOOR); the
+#: drivers and the tension residual have none.
 F = VARIANCE_FLOOR
 PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "q_time", "p0", "lam", "elite")
 
@@ -107,8 +109,8 @@ def test_structure_meaning_on_one_draw(panel):
         assert ss.z[0, i, md.driver_of[i]] == pytest.approx(0.8 * md.direction[i])
         assert ss.scale[0, i] == pytest.approx(0.6)
     # drivers start stationary with unit variance, the residual with sigma_u^2
-    np.testing.assert_allclose(np.diag(ss.p0[0])[:k], 1.0 + F)
-    assert ss.p0[0, k, k] == pytest.approx(params["sigma_u"][0] ** 2 + F, rel=1e-12)
+    np.testing.assert_array_equal(np.diag(ss.p0[0])[:k], 1.0)
+    assert ss.p0[0, k, k] == pytest.approx(params["sigma_u"][0] ** 2, rel=1e-12)
     # c = c0 + lam * elite
     np.testing.assert_allclose(ss.c[0], ss.c0[0][None, :] + np.outer(ss.elite[0], ss.lam[0]))
 
@@ -126,7 +128,8 @@ def test_coupled_start_is_the_stationary_covariance(panel):
             a @ p[:k, :k] @ a.T + np.diag(ss.q_diag[d][:k]), p[:k, :k], atol=1e-10
         )
         assert np.all(p[:k, k:] == 0)
-        np.testing.assert_allclose(np.diag(p)[k:], 1.0 + F)  # START_SD ** 2
+        # START_SD ** 2 (the own deviations' with the floor)
+        np.testing.assert_allclose(np.diag(p)[k:], 1.0 + variance_floor(m.layout)[k:])
 
 
 def test_coupling_keeps_every_var_stationary() -> None:
@@ -152,8 +155,8 @@ def test_dynamics_mean_what_they_say(panel):
     ss = state_space(params, layout)
     k, r = layout.n_drivers, layout.residual
     assert r == k and layout.n_states == k + 1 + 2
-    assert np.all(ss.a[:, r, r] == 1.0) and np.all(ss.p0[:, r, r] == 1.0 + F)
-    np.testing.assert_allclose(ss.q_diag[:, r], params["level_sigma"] ** 2 + F, rtol=1e-12)
+    assert np.all(ss.a[:, r, r] == 1.0) and np.all(ss.p0[:, r, r] == 1.0)
+    np.testing.assert_allclose(ss.q_diag[:, r], params["level_sigma"] ** 2, rtol=1e-12)
     np.testing.assert_allclose(ss.q_time[:, 1:, r], ss.q_diag[:, None, r] / params["shock_weight"])
     np.testing.assert_allclose(
         ss.q_time[:, 1:, :r], np.broadcast_to(ss.q_diag[:, None, :r], ss.q_time[:, 1:, :r].shape)
@@ -182,3 +185,18 @@ def test_own_random_walks(panel):
     assert "idio_rho" not in params
     assert np.all(ss.a[:, j, j] == 1.0) and np.all(ss.p0[:, j, j] == 1.0 + F)
     np.testing.assert_allclose(ss.q_diag[:, j], params["idio_sigma"][:, 0] ** 2 + F, rtol=1e-12)
+
+
+def test_the_variance_floor_is_on_the_own_deviations_only(panel):
+    """The floor keeps an own deviation's gradient exact near ``idio_sigma = 0``; the drivers
+    and the tension residual have none (docs/decisions.md)."""
+    m = TensionModel(panel)
+    layout = m.layout
+    floor = variance_floor(layout)
+    r = layout.residual
+    assert floor.shape == (layout.n_states,) and layout.n_states > r + 1
+    assert np.all(floor[: r + 1] == 0.0) and np.all(floor[r + 1 :] == VARIANCE_FLOOR)
+    params = posterior_parameters(prior_draws(m, 2, random_seed=4), layout)
+    ss = state_space(params, layout)
+    np.testing.assert_allclose(ss.q_diag[:, r + 1 :], params["idio_sigma"] ** 2 + F, rtol=1e-12)
+    assert np.all(variance_floor(TensionModel(panel, variant="stationary").layout) == 0.0)

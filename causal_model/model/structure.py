@@ -53,6 +53,7 @@ __all__ = [
     "posterior_parameters",
     "state_space",
     "stationary_coupling",
+    "variance_floor",
 ]
 
 #: Every parameter :func:`state_space` may read (those a model has are in its posterior).
@@ -213,8 +214,9 @@ def state_space(
 
     parts = _dynamics(params, layout, batch, xp)  # (persistence, q, P0) of each group
     a = xp.diag(xp.concatenate([p[0] for p in parts], axis=-1))
-    q_diag = xp.concatenate([p[1] for p in parts], axis=-1) + VARIANCE_FLOOR
-    p0_diag = xp.concatenate([p[2] for p in parts], axis=-1) + VARIANCE_FLOOR
+    floor = variance_floor(layout)
+    q_diag = xp.concatenate([p[1] for p in parts], axis=-1) + floor
+    p0_diag = xp.concatenate([p[2] for p in parts], axis=-1) + floor
     p0 = xp.diag(p0_diag)
     if layout.coupled:
         # the drivers are a stationary VAR(1): their block starts at its stationary covariance;
@@ -268,12 +270,22 @@ def mixture_families(layout: Layout, t_weight) -> np.ndarray:
 #: sd of the start of a state that moves for good (a random walk has no stationary
 #: distribution): the drivers and the tension level start N(0, 1) on their standardised scale.
 START_SD = 1.0
-#: Added to every state's innovation and start variance (standardised scale: an sd of 0.001).
-#: A scale sampled folded passes through zero (an own deviation's ``idio_sigma``, whose
-#: posterior reaches zero); at a variance below about 1e-10 the gradient of the integrated-out
-#: states is lost to rounding (1e5 at ``idio_sigma = 1e-7`` where the log-density is flat),
-#: and NUTS diverges there. The floor keeps it exact to 1e-6 (``docs/decisions.md``).
+#: Added to the innovation and start variance of the indicators' own deviations (standardised
+#: scale: an sd of 0.001). Their scale ``idio_sigma`` is sampled folded and its posterior
+#: reaches zero; at a variance below about 1e-10 the gradient of the integrated-out states is
+#: lost to rounding (1e5 at ``idio_sigma = 1e-7`` where the log-density is flat), and NUTS
+#: diverges there. Not on the drivers or the tension residual: there the floor let a
+#: simulated panel's fit of the ``stationary`` variant slow 90-fold with 89 divergences (8.9 s
+#: and none without it); ``docs/decisions.md``.
 VARIANCE_FLOOR = 1e-6
+
+
+def variance_floor(layout: Layout) -> np.ndarray:
+    """:data:`VARIANCE_FLOOR` on the own deviations' states, 0 on the drivers and the
+    residual: ``(S,)``."""
+    floor = np.zeros(layout.n_states)
+    floor[layout.residual + 1 :] = VARIANCE_FLOOR
+    return floor
 
 
 def _dynamics(params: dict[str, Any], layout: Layout, batch, xp: Backend) -> list:
