@@ -73,3 +73,18 @@ def tiny_t_fit(t_panel: xr.Dataset):
 #: short warm-ups. The SBC test and the real-panel fit tests use the defaults: the SBC failed
 #: at these settings (elite_mu[ru], docs/validation.md), so calibration is tested as users fit.
 STAT_TEST_SAMPLER = {"low_rank_modified_mass_matrix": False, "target_accept": 0.95}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the files holding slow tests first (most slow tests first), the rest after.
+
+    pytest-xdist hands each worker a file at a time (``--dist loadfile``); by default it
+    orders files by their number of tests, which put the few long statistical tests last,
+    on one worker, while the other sat idle. With ``--no-loadscope-reorder`` (pyproject) it
+    keeps this order, so the long files start at once and the many short ones fill in.
+    Outcomes do not depend on the order (every fit is seeded)."""
+    n_slow: dict[str, int] = {}
+    for item in items:
+        n_slow.setdefault(item.path.name, 0)
+        n_slow[item.path.name] += int(item.get_closest_marker("slow") is not None)
+    items.sort(key=lambda item: (-n_slow[item.path.name], item.path.name))
