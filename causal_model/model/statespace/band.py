@@ -47,26 +47,51 @@ def _chol_inplace(a):
 
 
 @_njit
+def nonzero_index(z):
+    """Per row of ``z``, its non-zero columns in increasing order: ``(idx, cnt)`` with
+    ``idx[i, :cnt[i]]`` the columns. Loops over them instead of all columns skip only exact
+    zero products, so they give the same bits as the dense loops."""
+    n, s = z.shape
+    idx = np.zeros((n, s), dtype=np.int64)
+    cnt = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        for k in range(s):
+            if z[i, k] != 0.0:
+                idx[i, cnt[i]] = k
+                cnt[i] += 1
+    return idx, cnt
+
+
+@_njit
 def band_cholesky(d, b, low, sub):
     """Block Cholesky of H (diagonal blocks ``d``, sub-diagonal blocks ``b``, both
     ``(T,S,S)``) into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok)."""
     nt, s = d.shape[0], d.shape[1]
     logdet = 0.0
+    first = np.empty(s, dtype=np.int64)
     for t in range(nt):
         lt = low[t]
         lt[:, :] = d[t]
         if t > 0:
             lp, ct, bt = low[t - 1], sub[t], b[t]
             for r in range(s):  # C_t = B_t L_{t-1}^{-T}: L_{t-1} C_t[r] = B_t[r]
-                for i in range(s):
+                # C_t[r] is zero before B_t[r]'s first non-zero (B_t = -Q^-1 A is sparse):
+                # skipping those exact zeros changes no bit of the result.
+                f = 0
+                while f < s and bt[r, f] == 0.0:
+                    f += 1
+                first[r] = f
+                for i in range(f):
+                    ct[r, i] = 0.0
+                for i in range(f, s):
                     v = bt[r, i]
-                    for k in range(i):
+                    for k in range(f, i):
                         v -= lp[i, k] * ct[r, k]
                     ct[r, i] = v / lp[i, i]
             for i in range(s):
                 for j in range(i + 1):
                     v = 0.0
-                    for k in range(s):
+                    for k in range(max(first[i], first[j]), s):
                         v += ct[i, k] * ct[j, k]
                     lt[i, j] -= v
         ld, ok = _chol_inplace(lt)
@@ -133,6 +158,7 @@ def band_selected_inverse(low, sub):
     so = np.zeros((max(nt - 1, 0), s, s))
     li = np.empty((s, s))
     g = np.empty((s, s))
+    first = np.empty(s, dtype=np.int64)
     for t in range(nt - 1, -1, -1):
         lt = low[t]
         li[:, :] = 0.0  # li = L_t^{-1}
@@ -143,18 +169,24 @@ def band_selected_inverse(low, sub):
                 for k in range(j, i):
                     r -= lt[i, k] * li[k, j]
                 li[i, j] = r / lt[i, i]
-        for i in range(s):  # sd_t = L^{-T} L^{-1}
-            for j in range(s):
+        for i in range(s):  # sd_t = L^{-T} L^{-1} (symmetric: the same sum both ways)
+            for j in range(i + 1):
                 v = 0.0
-                for k in range(max(i, j), s):
+                for k in range(i, s):
                     v += li[k, i] * li[k, j]
                 sd[t, i, j] = v
+                sd[t, j, i] = v
         if t < nt - 1:
             ct, sn, cr = sub[t + 1], sd[t + 1], so[t]
+            for j in range(s):  # C_{t+1}[j] is zero before its first non-zero
+                f = 0
+                while f < s and ct[j, f] == 0.0:
+                    f += 1
+                first[j] = f
             for i in range(s):  # g = L_t^{-T} C_{t+1}'
                 for j in range(s):
                     v = 0.0
-                    for k in range(i, s):
+                    for k in range(max(i, first[j]), s):
                         v += li[k, i] * ct[j, k]
                     g[i, j] = v
             for i in range(s):  # Cov(x_{t+1}, x_t) = -sd_{t+1} g'
@@ -185,6 +217,7 @@ def prior_blocks(a, q, p0, nt):
     p0i = 0.5 * (p0i + p0i.T)
     od = np.zeros((nt, s, s))
     b = np.zeros((nt, s, s))
+    col, ncol = nonzero_index(a.T)  # col[i, :ncol[i]]: the rows k with a[k, i] != 0
     ld_q = 0.0
     for t in range(nt):
         if t == 0:
@@ -195,12 +228,14 @@ def prior_blocks(a, q, p0, nt):
                 ld_q += math.log(q[t, k])
                 for j in range(s):
                     b[t, k, j] = -a[k, j] / q[t, k]
-        if t < nt - 1:  # + A' Q_{t+1}^-1 A
+        if t < nt - 1:  # + A' Q_{t+1}^-1 A, over A's non-zeros only (A is sparse)
             for i in range(s):
                 for j in range(s):
                     v = 0.0
-                    for k in range(s):
-                        v += a[k, i] * a[k, j] / q[t + 1, k]
+                    for n in range(ncol[i]):
+                        k = col[i, n]
+                        if a[k, j] != 0.0:
+                            v += a[k, i] * a[k, j] / q[t + 1, k]
                     od[t, i, j] += v
     work = np.ascontiguousarray(p0).copy()
     ld_p0, ok_p0 = _chol_inplace(work)
@@ -208,8 +243,9 @@ def prior_blocks(a, q, p0, nt):
 
 
 @_njit
-def _precision_diag(od, z, m, w, out):
-    """Diagonal blocks of ``Omega + Z_blk' diag(m w) Z_blk`` into ``out``."""
+def _precision_diag(od, z, m, w, out, idx, cnt):
+    """Diagonal blocks of ``Omega + Z_blk' diag(m w) Z_blk`` into ``out``; ``idx``, ``cnt``:
+    :func:`nonzero_index` of ``z``."""
     nt, ni = w.shape
     s = z.shape[1]
     out[:] = od
@@ -217,8 +253,10 @@ def _precision_diag(od, z, m, w, out):
         for i in range(ni):
             wi = m[t, i] * w[t, i]
             if wi != 0.0:
-                for j in range(s):
-                    for k in range(j + 1):
+                for p in range(cnt[i]):
+                    j = idx[i, p]
+                    for r in range(p + 1):
+                        k = idx[i, r]
                         out[t, j, k] += wi * z[i, j] * z[i, k]
         for j in range(s):
             for k in range(j + 1, s):

@@ -19,6 +19,7 @@ from causal_model.model.statespace.band import (
     band_cholesky,
     band_selected_inverse,
     band_solve,
+    nonzero_index,
     prior_blocks,
 )
 from causal_model.model.statespace.family_cells import (
@@ -127,7 +128,7 @@ def observation_gradient(x, y, m, ntr, c, z, fam, scale, nu, alpha, sd, u):
 
 
 @_njit
-def _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub):
+def _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub, idx, cnt):
     """Mode of the prior times the cells' working-response quadratics (one band solve):
     exact for normal cells, and close to the mode for the others, so Newton starts near it.
     ``og``: the prior's diagonal blocks with the normal cells' (constant) information added;
@@ -143,9 +144,10 @@ def _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub):
             eta0, w0 = working_response(fam[i], y[t, i], ntr[t, i], scale[t, i], nu[i], alpha[i])
             w[t, i] = w0
             r = w0 * (eta0 - c[t, i])
-            for k in range(s):
+            for p in range(cnt[i]):
+                k = idx[i, p]
                 rhs[t, k] += r * z[i, k]
-    _, ok = band_cholesky(_precision_diag(og, z, mo, w, dd), b, low, sub)
+    _, ok = band_cholesky(_precision_diag(og, z, mo, w, dd, idx, cnt), b, low, sub)
     if not ok:
         return np.zeros((nt, s))
     return band_solve(low, sub, rhs)
@@ -176,6 +178,7 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     nt, ni = y.shape
     s = z.shape[1]
     od, b, ld_q, ld_p0 = prior_blocks(a, q, p0, nt)
+    idx, cnt = nonzero_index(z)  # the loops over Z skip its structural zeros
     x = np.zeros((nt, s))
     terms, terms_n = np.zeros((4, nt, ni)), np.zeros((4, nt, ni))
     g, g_n = np.zeros((nt, s)), np.zeros((nt, s))
@@ -192,21 +195,21 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
                 mg[t, i] = m[t, i]
                 wn[t, i] = 1.0 / (scale[t, i] * scale[t, i])
     mo = m - mg
-    og = _precision_diag(od, z, mg, wn, np.empty((nt, s, s)))
+    og = _precision_diag(od, z, mg, wn, np.empty((nt, s, s)), idx, cnt)
     # Newton starts at the working-response mode (docs/decisions.md; the log joint is concave
     # in x for every family but student_t, so the start does not change the mode).
-    x = _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub)
+    x = _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub, idx, cnt)
     jx = _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g)
     n_iter, step_norm = 0, np.inf
     for it in range(max_iter):
         if np.max(np.abs(g)) < tol:
             break
-        _, ok = band_cholesky(_precision_diag(og, z, mo, terms[1], dd), b, low, sub)
+        _, ok = band_cholesky(_precision_diag(og, z, mo, terms[1], dd, idx, cnt), b, low, sub)
         if not ok:  # observed information not positive definite (student_t outliers)
-            _precision_diag(og, z, mo, terms[1] + tfam * (terms[2] - terms[1]), dd)
+            _precision_diag(og, z, mo, terms[1] + tfam * (terms[2] - terms[1]), dd, idx, cnt)
             _, ok = band_cholesky(dd, b, low, sub)
         if not ok:
-            band_cholesky(_precision_diag(og, z, mo, terms[2], dd), b, low, sub)
+            band_cholesky(_precision_diag(og, z, mo, terms[2], dd, idx, cnt), b, low, sub)
         delta = band_solve(low, sub, g)
         step = 1.0
         for _ in range(40):
@@ -220,7 +223,7 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
         n_iter, step_norm = it + 1, step * np.max(np.abs(delta))
         if step_norm < tol:
             break
-    logdet, ok = band_cholesky(_precision_diag(og, z, mo, terms[2], dd), b, low, sub)
+    logdet, ok = band_cholesky(_precision_diag(og, z, mo, terms[2], dd, idx, cnt), b, low, sub)
     sd, so = band_selected_inverse(low, sub)
     dvec = np.zeros((nt, s))  # d/dx of -logdet(H_fisher)/2
     const = 0.0
@@ -231,15 +234,18 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
             const += cell_const(fam[i], y[t, i], ntr[t, i], scale[t, i], nu[i], alpha[i])
             if terms[3, t, i] != 0.0:
                 v = 0.0
-                for j in range(s):
-                    for k in range(s):
+                for p in range(cnt[i]):
+                    j = idx[i, p]
+                    for r in range(cnt[i]):
+                        k = idx[i, r]
                         v += z[i, j] * sd[t, j, k] * z[i, k]
-                for k in range(s):
+                for p in range(cnt[i]):
+                    k = idx[i, p]
                     dvec[t, k] -= 0.5 * terms[3, t, i] * v * z[i, k]
     u = band_solve(low, sub, dvec)
     if np.any(m * (terms[1] - terms[2]) != 0.0):  # student_t / negative_binomial cells
         lo, so_ = np.zeros((nt, s, s)), np.zeros((nt, s, s))
-        _, ok_obs = band_cholesky(_precision_diag(og, z, mo, terms[1], dd), b, lo, so_)
+        _, ok_obs = band_cholesky(_precision_diag(og, z, mo, terms[1], dd, idx, cnt), b, lo, so_)
         if ok_obs:
             u = band_solve(lo, so_, dvec)
     value = jx + const - 0.5 * ld_p0 - 0.5 * ld_q - 0.5 * logdet
