@@ -549,3 +549,32 @@ def test_fused_observation_gradient_equals_the_graph(mode):
     for got, want in zip(*outs, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9)
     assert np.abs(outs[0][1]).max() > 0 and np.abs(outs[0][3]).max() > 0
+
+
+def test_numba_cache_of_the_kernels_is_dropped_when_their_sources_change(tmp_path):
+    """numba keys a cached function on its own file only: a kernel compiled against an older
+    ``band.py`` must not be loaded, so a changed source hash deletes the kernels' cache files
+    (and only theirs) and a matching one keeps them."""
+    from causal_model.model.statespace.numba_cache import drop_stale_kernels, source_hash
+
+    names = [
+        "band.band_cholesky-50.py311.nbi",
+        "kernels.laplace_kernel-163.py311.1.nbc",
+        "family_cells.cell_terms-40.py311.nbi",
+        "other_module.f-3.py311.nbi",
+        "band.py",
+    ]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "causal_model_kernels.sha256").write_text("an older hash\n")
+    drop_stale_kernels(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "band.py",
+        "causal_model_kernels.sha256",
+        "other_module.f-3.py311.nbi",
+    ]
+    assert (tmp_path / "causal_model_kernels.sha256").read_text().strip() == source_hash()
+    kept = tmp_path / "kernels.laplace_kernel-163.py311.nbi"
+    kept.write_text("x")
+    drop_stale_kernels(tmp_path)
+    assert kept.exists()

@@ -60,13 +60,12 @@ from pytensor.tensor.basic import AllocDiag
 from pytensor.tensor.variable import TensorVariable
 
 import causal_model.model.statespace.numba_digamma  # noqa: F401  (cacheable digamma for numba)
-from causal_model import families
 from causal_model.backend import PYTENSOR
 from causal_model.families import by_code
-from causal_model.model.statespace import band, family_cells, kernels
 from causal_model.model.statespace.family_cells import NEG_BINOMIAL, STUDENT_T
 from causal_model.model.statespace.kernels import laplace_kernel, observation_gradient
 from causal_model.model.statespace.laplace_numpy import prepare_data
+from causal_model.model.statespace.numba_cache import source_hash
 from causal_model.model.statespace.stop_gradient import stop_gradient
 
 __all__ = ["LaplaceModeOp", "laplace_marginal_loglike"]
@@ -175,14 +174,8 @@ class LaplaceModeOp(Op):
         return [g_obs * grads[j] if j in grads else disconnected_type() for j in range(11)]
 
 
-def _source_hash() -> str:
-    """Hash of the kernel sources: PyTensor's numba cache must not reuse stale kernels."""
-    modules = (kernels, band, family_cells, families)
-    files = (*(Path(m.__file__) for m in modules), Path(__file__))
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-
-
-_SOURCE_HASH = _source_hash()
+# PyTensor's numba cache must not reuse a graph compiled from other kernel sources
+_SOURCE_HASH = source_hash(Path(__file__))
 
 
 @register_funcify_and_cache_key(LaplaceModeOp)
