@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import causal_model.families
+from causal_model.model.statespace import kernels
 
 _HERE = Path(__file__).resolve().parent
 #: The files whose code the compiled kernels contain (``families`` for the family codes).
@@ -50,9 +51,7 @@ def drop_stale_kernels(folder: Path | None = None) -> None:
     folder : Path, optional
         numba's cache folder of the kernels; by default the one numba chose for them.
     """
-    if folder is None:
-        from causal_model.model.statespace import kernels  # defines dispatchers, compiles nothing
-
+    if folder is None:  # importing kernels defines the dispatchers and compiles nothing
         folder = Path(kernels.laplace_kernel._cache._cache_path)
     stamp = folder / _STAMP
     digest = source_hash()
