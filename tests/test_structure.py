@@ -47,6 +47,13 @@ DYNAMICS = {
     "own_random_walks": _on_stationary(
         "own_random_walks", own_dynamics="random_walk", idiosyncratic=("unga_distance_fp",)
     ),
+    "shared_shocks": _on_stationary(
+        "shared_shocks",
+        tension_dynamics="random_walk",
+        shocks="student_t_shared",
+        own_dynamics="random_walk",
+        idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
+    ),
 }
 
 
@@ -200,3 +207,41 @@ def test_the_variance_floor_is_on_the_own_deviations_only(panel):
     ss = state_space(params, layout)
     np.testing.assert_allclose(ss.q_diag[:, r + 1 :], params["idio_sigma"] ** 2 + F, rtol=1e-12)
     assert np.all(variance_floor(TensionModel(panel, variant="stationary").layout) == 0.0)
+
+
+@pytest.mark.parametrize("shocks", ["student_t", "student_t_shared"])
+def test_shock_weights_scale_the_residual_and_if_shared_the_own_deviations(panel, shocks):
+    """A year's Student-t weight divides the innovation variance of the tension residual (and,
+    shared, of every own deviation) in the fit, and the forecasts' new weights do the same."""
+    from causal_model.model.generate import innovations
+
+    v = _on_stationary(
+        shocks,
+        tension_dynamics="random_walk",
+        shocks=shocks,
+        own_dynamics="random_walk",
+        idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
+    )
+    m = TensionModel(panel, variant=v)
+    layout = m.layout
+    params = posterior_parameters(prior_draws(m, 3, random_seed=4), layout)
+    ss = state_space(params, layout, NUMPY)
+    k = layout.residual
+    scaled = [k, k + 1, k + 2] if shocks == "student_t_shared" else [k]
+    w = np.concatenate([np.ones((3, 1)), params["shock_weight"]], axis=1)  # (D, T)
+    expected = np.repeat(ss.q_diag[:, None, :], w.shape[1], axis=1)
+    expected[..., scaled] /= w[..., None]
+    np.testing.assert_allclose(ss.q_time, expected, rtol=1e-12)
+
+    # forecasts: the same states get the new weights, one per year shared among them
+    class Fixed:
+        def standard_normal(self, size):
+            return np.ones(size)
+
+        def gamma(self, shape, scale, size):
+            return np.broadcast_to(np.arange(1.0, size[1] + 1.0), size).copy()
+
+    eps = innovations(ss, 4, Fixed())
+    factor = np.ones((4, layout.n_states))
+    factor[:, scaled] = 1.0 / np.sqrt(np.arange(1.0, 5.0))[:, None]
+    np.testing.assert_allclose(eps, np.sqrt(ss.q_diag)[:, None, :] * factor, rtol=1e-14)

@@ -134,7 +134,7 @@ class TensionModel(ModelDefinition):
                 "numba-compiled Laplace step that JAX cannot trace; use sampler='nutpie' or "
                 "'pymc' for it."
             )
-        if sampler == "numpyro" and self.variant.shocks == "student_t":
+        if sampler == "numpyro" and self.variant.shocks != "normal":
             raise ValueError(
                 "sampler='numpyro' cannot compile the Student-t shocks' yearly weights (JAX "
                 "needs static shapes there): use a variant with shocks='normal' (e.g. "

@@ -88,14 +88,15 @@ def run_states(
 
 def innovations(ss: StateSpace, n_steps: int, rng: np.random.Generator) -> np.ndarray:
     """``(D, n_steps, S)`` draws of future innovations ``eps_t ~ N(0, diag(q))``; with
-    Student-t shocks the tension residual's are ``N(0, q / w_t)`` with new weights
-    ``w_t ~ Gamma(nu / 2, rate nu / 2)`` (Student-t innovations)."""
+    Student-t shocks those of the states ``ss.shock_mask`` (the tension residual, and the own
+    deviations when shared) are ``N(0, q / w_t)`` with new weights ``w_t ~ Gamma(nu / 2,
+    rate nu / 2)``, one per year (Student-t innovations)."""
     sd = np.sqrt(ss.q_diag)
     eps = sd[:, None, :] * rng.standard_normal((sd.shape[0], n_steps, sd.shape[-1]))
     if ss.shock_nu is not None:
         nu = np.asarray(ss.shock_nu, dtype=float)[:, None]
         w = rng.gamma(nu / 2.0, 2.0 / nu, size=(sd.shape[0], n_steps))
-        eps[..., ss.beta.shape[-1]] /= np.sqrt(w)  # the residual follows the K drivers
+        eps[..., np.asarray(ss.shock_mask) != 0] /= np.sqrt(w)[..., None]
     return eps
 
 

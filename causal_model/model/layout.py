@@ -68,6 +68,17 @@ class Layout:
         """Index of the tension residual's state (after the drivers')."""
         return self.n_drivers
 
+    @property
+    def shock_states(self) -> np.ndarray:
+        """``(S,)``: 1 at the states whose innovations the Student-t shocks' yearly weights
+        scale (the residual; with ``"student_t_shared"`` also the own deviations), else 0."""
+        mask = np.zeros(self.n_states)
+        if self.shocks != "normal":
+            mask[self.residual] = 1.0
+        if self.shocks == "student_t_shared":
+            mask[self.residual + 1 :] = 1.0
+        return mask
+
     @classmethod
     def of(cls, md: ModelData, variant: Variant, events: xr.Dataset) -> Layout:
         """The layout of a model of ``md`` under ``variant`` with the past ``events``."""

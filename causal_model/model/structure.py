@@ -109,6 +109,7 @@ class StateSpace:
     elite: Any
     beta: Any
     shock_nu: Any = None
+    shock_mask: Any = None  # (S,) 1 at the states the shocks' yearly weights scale
 
     def q(self, xp: Backend = NUMPY):
         """``Q = diag(q_diag)``."""
@@ -225,7 +226,7 @@ def state_space(
         a = a + _pad_drivers(coupling, k, layout.n_states, xp)
         block = xp.lyapunov(a[..., :k, :k], xp.diag(q_diag[..., :k]))
         p0 = p0 + _pad_drivers(block - xp.diag(p0_diag[..., :k]), k, layout.n_states, xp)
-    weights = params.get("shock_weight") if layout.shocks == "student_t" else None
+    weights = params.get("shock_weight") if layout.shocks != "normal" else None
     return StateSpace(
         c=c,
         c0=c0,
@@ -241,6 +242,7 @@ def state_space(
         elite=elite,
         beta=beta,
         shock_nu=params.get("shock_nu") if weights is not None else None,
+        shock_mask=layout.shock_states,
     )
 
 
@@ -327,16 +329,15 @@ def innovation_variances(q_diag, weights, layout: Layout, xp: Backend = NUMPY):
 
     With Student-t shocks the tension residual's variance of year ``t`` is ``q / w_t``
     (``weights`` ``(..., T - 1)``, ``w ~ Gamma(nu / 2, rate nu / 2)``): a scale mixture of
-    normals, so a single year can break away (2014, 2022) without widening every year.
+    normals, so a single year can break away (2014, 2022) without widening every year. The
+    states so scaled are ``layout.shock_states`` (also the own deviations' when shared).
     """
     q = xp.asarray(q_diag)[..., None, :] * np.ones((layout.data.n_years, 1))
     if weights is None:
         return q
-    residual = np.zeros(layout.n_states)
-    residual[layout.residual] = 1.0
     w = xp.asarray(weights)
     w = xp.concatenate([xp.ones_like(w[..., :1]), w], axis=-1)  # (..., T)
-    return q * (1.0 + (1.0 / w - 1.0)[..., :, None] * residual)
+    return q * (1.0 + (1.0 / w - 1.0)[..., :, None] * layout.shock_states)
 
 
 def _pad_drivers(coupling, k: int, s: int, xp: Backend):

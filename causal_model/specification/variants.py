@@ -25,8 +25,10 @@ DRIVER_DYNAMICS = ("stationary", "random_walk")
 #: marginal sd ``sigma_u``; a random walk (a local level, innovation sd ``level_sigma``); or an
 #: AR(1) whose persistence ``level_rho`` may reach 1 (innovation sd ``level_sigma``).
 TENSION_DYNAMICS = ("stationary", "random_walk", "persistent")
-#: The tension level's shocks: normal, or Student-t (a scale mixture: yearly weights).
-SHOCKS = ("normal", "student_t")
+#: The tension level's shocks: normal; Student-t (a scale mixture: yearly weights); or
+#: Student-t with the year's weight shared by the indicators' own deviations (a break year can
+#: move their own levels too: ``"student_t_shared"``).
+SHOCKS = ("normal", "student_t", "student_t_shared")
 #: How an idiosyncratic indicator's own deviation moves: a stationary AR(1), or a random walk
 #: (it keeps its own level until the data move it: a local level).
 OWN_DYNAMICS = ("ar1", "random_walk")

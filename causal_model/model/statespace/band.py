@@ -23,8 +23,9 @@ _njit = numba.njit(cache=True, fastmath=False, nogil=True)
 
 
 @_njit
-def _chol_inplace(a):
-    """Overwrite the lower triangle of ``a`` by its Cholesky factor; return (logdet, ok)."""
+def _chol_inplace(a, with_logdet=True):
+    """Overwrite the lower triangle of ``a`` by its Cholesky factor; return (logdet, ok)
+    (logdet 0 unless ``with_logdet``: a Newton step needs only the factor)."""
     s = a.shape[0]
     logdet = 0.0
     for j in range(s):
@@ -35,7 +36,8 @@ def _chol_inplace(a):
             return np.nan, False
         dd = math.sqrt(dd)
         a[j, j] = dd
-        logdet += 2.0 * math.log(dd)
+        if with_logdet:
+            logdet += 2.0 * math.log(dd)
         for i in range(j + 1, s):
             v = a[i, j]
             for k in range(j):
@@ -63,9 +65,10 @@ def nonzero_index(z):
 
 
 @_njit
-def band_cholesky(d, b, low, sub):
+def band_cholesky(d, b, low, sub, with_logdet=True):
     """Block Cholesky of H (diagonal blocks ``d``, sub-diagonal blocks ``b``, both
-    ``(T,S,S)``) into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok)."""
+    ``(T,S,S)``) into ``low``, ``sub`` (preallocated ``(T,S,S)``); (logdet, ok), logdet 0
+    unless ``with_logdet``."""
     nt, s = d.shape[0], d.shape[1]
     logdet = 0.0
     first = np.empty(s, dtype=np.int64)
@@ -94,7 +97,7 @@ def band_cholesky(d, b, low, sub):
                     for k in range(max(first[i], first[j]), s):
                         v += ct[i, k] * ct[j, k]
                     lt[i, j] -= v
-        ld, ok = _chol_inplace(lt)
+        ld, ok = _chol_inplace(lt, with_logdet)
         if not ok:
             return np.nan, False
         logdet += ld
@@ -238,7 +241,7 @@ def prior_blocks(a, q, p0, nt):
                             v += a[k, i] * a[k, j] / q[t + 1, k]
                     od[t, i, j] += v
     work = np.ascontiguousarray(p0).copy()
-    ld_p0, ok_p0 = _chol_inplace(work)
+    ld_p0, ok_p0 = _chol_inplace(work, True)
     return od, b, ld_q, ld_p0
 
 

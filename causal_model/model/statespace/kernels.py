@@ -34,15 +34,18 @@ _njit = numba.njit(cache=True, fastmath=False, nogil=True)
 
 
 @_njit
-def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g):
-    """Log joint at ``x`` without constants; fills ``terms`` (score, wo, wf, dwf) and ``g``."""
+def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g, nbr, nnbr):
+    """Log joint at ``x`` without constants; fills ``terms`` (score, wo, wf, dwf) and ``g``.
+    ``nbr[t, k, :nnbr[t, k]]``: the states ``j`` that Omega couples with ``(t, k)``
+    (:func:`_couplings`)."""
     nt, ni = y.shape
     s = z.shape[1]
     total = 0.0
     for t in range(nt):
         for k in range(s):  # g_t = -(Omega x)_t
             v = 0.0
-            for j in range(s):
+            for p in range(nnbr[t, k]):
+                j = nbr[t, k, p]
                 v -= od[t, k, j] * x[t, j]
                 if t > 0:
                     v -= b[t, k, j] * x[t - 1, j]
@@ -66,6 +69,28 @@ def _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g):
             for k in range(s):
                 g[t, k] += sc * z[i, k]
     return total
+
+
+@_njit
+def _couplings(od, b):
+    """Per ``(t, k)``, the states ``j`` with a non-zero ``od[t, k, j]``, ``b[t, k, j]`` or
+    ``b[t + 1, j, k]``, in increasing order: ``(nbr (T, S, S), nnbr (T, S))``. The prior part
+    of :func:`_evaluate` sums over them only (the other terms are exact zeros: same bits)."""
+    nt, s = od.shape[0], od.shape[1]
+    nbr = np.zeros((nt, s, s), dtype=np.int64)
+    nnbr = np.zeros((nt, s), dtype=np.int64)
+    for t in range(nt):
+        for k in range(s):
+            for j in range(s):
+                hit = od[t, k, j] != 0.0
+                if t > 0:
+                    hit = hit or b[t, k, j] != 0.0
+                if t < nt - 1:
+                    hit = hit or b[t + 1, j, k] != 0.0
+                if hit:
+                    nbr[t, k, nnbr[t, k]] = j
+                    nnbr[t, k] += 1
+    return nbr, nnbr
 
 
 @_njit
@@ -147,7 +172,7 @@ def _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub, idx,
             for p in range(cnt[i]):
                 k = idx[i, p]
                 rhs[t, k] += r * z[i, k]
-    _, ok = band_cholesky(_precision_diag(og, z, mo, w, dd, idx, cnt), b, low, sub)
+    _, ok = band_cholesky(_precision_diag(og, z, mo, w, dd, idx, cnt), b, low, sub, False)
     if not ok:
         return np.zeros((nt, s))
     return band_solve(low, sub, rhs)
@@ -199,22 +224,27 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     # Newton starts at the working-response mode (docs/decisions.md; the log joint is concave
     # in x for every family but student_t, so the start does not change the mode).
     x = _start(y, m, ntr, c, z, fam, scale, nu, alpha, og, mo, b, dd, low, sub, idx, cnt)
-    jx = _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g)
+    nbr, nnbr = _couplings(od, b)
+    jx = _evaluate(x, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms, g, nbr, nnbr)
     n_iter, step_norm = 0, np.inf
     for it in range(max_iter):
         if np.max(np.abs(g)) < tol:
             break
-        _, ok = band_cholesky(_precision_diag(og, z, mo, terms[1], dd, idx, cnt), b, low, sub)
+        pd = _precision_diag(og, z, mo, terms[1], dd, idx, cnt)
+        _, ok = band_cholesky(pd, b, low, sub, False)
         if not ok:  # observed information not positive definite (student_t outliers)
             _precision_diag(og, z, mo, terms[1] + tfam * (terms[2] - terms[1]), dd, idx, cnt)
-            _, ok = band_cholesky(dd, b, low, sub)
+            _, ok = band_cholesky(dd, b, low, sub, False)
         if not ok:
-            band_cholesky(_precision_diag(og, z, mo, terms[2], dd, idx, cnt), b, low, sub)
+            pd = _precision_diag(og, z, mo, terms[2], dd, idx, cnt)
+            band_cholesky(pd, b, low, sub, False)
         delta = band_solve(low, sub, g)
         step = 1.0
         for _ in range(40):
             xn = x + step * delta
-            jn = _evaluate(xn, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms_n, g_n)
+            jn = _evaluate(
+                xn, y, m, ntr, c, z, fam, scale, nu, alpha, od, b, terms_n, g_n, nbr, nnbr
+            )
             if jn >= jx - 1e-12 * (1.0 + abs(jx)):
                 break
             step *= 0.5
@@ -223,7 +253,8 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
         n_iter, step_norm = it + 1, step * np.max(np.abs(delta))
         if step_norm < tol:
             break
-    logdet, ok = band_cholesky(_precision_diag(og, z, mo, terms[2], dd, idx, cnt), b, low, sub)
+    pd = _precision_diag(og, z, mo, terms[2], dd, idx, cnt)
+    logdet, ok = band_cholesky(pd, b, low, sub, True)
     sd, so = band_selected_inverse(low, sub)
     dvec = np.zeros((nt, s))  # d/dx of -logdet(H_fisher)/2
     const = 0.0
@@ -245,7 +276,8 @@ def laplace_kernel(y, m, ntr, c, z, fam, scale, nu, alpha, a, q, p0, max_iter, t
     u = band_solve(low, sub, dvec)
     if np.any(m * (terms[1] - terms[2]) != 0.0):  # student_t / negative_binomial cells
         lo, so_ = np.zeros((nt, s, s)), np.zeros((nt, s, s))
-        _, ok_obs = band_cholesky(_precision_diag(og, z, mo, terms[1], dd, idx, cnt), b, lo, so_)
+        pd = _precision_diag(og, z, mo, terms[1], dd, idx, cnt)
+        _, ok_obs = band_cholesky(pd, b, lo, so_, False)
         if ok_obs:
             u = band_solve(lo, so_, dvec)
     value = jx + const - 0.5 * ld_p0 - 0.5 * ld_q - 0.5 * logdet
