@@ -145,9 +145,12 @@ def lfo_summary(table: pd.DataFrame, *, latent: str | None = TENSION, origins=No
     """One table per method and horizon: CRPS ratio to persistence (geometric mean over the
     latent's indicators, jackknife SE over origins), coverage of the 50 % and 90 % intervals,
     mean interval scores, and (for a latent) the energy-score ratio of the joint forecast."""
-    out = skill(table, latent=latent, origins=origins).join(
-        coverage(table, latent=latent, origins=origins), how="outer"
-    )
+    parts = [
+        skill(table, latent=latent, origins=origins),
+        coverage(table, latent=latent, origins=origins),
+    ]
+    out = pd.concat(parts, axis=1, sort=False)  # horizons 1, 2, ... and "all": not orderable
+    out = out.loc[sorted(out.index, key=lambda mh: (mh[0], mh[1] == "all", str(mh[1]).zfill(4)))]
     if latent is not None:
         en = energy(table, latent=latent, origins=origins)
         if len(en):
