@@ -49,6 +49,15 @@ def _chol_inplace(a, with_logdet=True):
 
 
 @_njit
+def _first_nonzero(row):
+    """Index of the first non-zero of ``row`` (its length if none)."""
+    f = 0
+    while f < row.shape[0] and row[f] == 0.0:
+        f += 1
+    return f
+
+
+@_njit
 def nonzero_index(z):
     """Per row of ``z``, its non-zero columns in increasing order: ``(idx, cnt)`` with
     ``idx[i, :cnt[i]]`` the columns. Loops over them instead of all columns skip only exact
@@ -80,9 +89,7 @@ def band_cholesky(d, b, low, sub, with_logdet=True):
             for r in range(s):  # C_t = B_t L_{t-1}^{-T}: L_{t-1} C_t[r] = B_t[r]
                 # C_t[r] is zero before B_t[r]'s first non-zero (B_t = -Q^-1 A is sparse):
                 # skipping those exact zeros changes no bit of the result.
-                f = 0
-                while f < s and bt[r, f] == 0.0:
-                    f += 1
+                f = _first_nonzero(bt[r])
                 first[r] = f
                 for i in range(f):
                     ct[r, i] = 0.0
@@ -182,10 +189,7 @@ def band_selected_inverse(low, sub):
         if t < nt - 1:
             ct, sn, cr = sub[t + 1], sd[t + 1], so[t]
             for j in range(s):  # C_{t+1}[j] is zero before its first non-zero
-                f = 0
-                while f < s and ct[j, f] == 0.0:
-                    f += 1
-                first[j] = f
+                first[j] = _first_nonzero(ct[j])
             for i in range(s):  # g = L_t^{-T} C_{t+1}'
                 for j in range(s):
                     v = 0.0
