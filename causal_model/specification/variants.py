@@ -106,7 +106,7 @@ class Variant:
     coupled: bool = False
     driver_dynamics: str = "stationary"
     tension_dynamics: str = "random_walk"
-    shocks: str = "student_t"
+    shocks: str = "student_t_shared"
     stocks: str = "level"
     idiosyncratic: tuple[str, ...] | str = GAUSSIAN_TENSION
     own_dynamics: str = "random_walk"
