@@ -22,23 +22,26 @@ OWN = (
 
 @pytest.mark.slow
 def test_recovery_of_the_dynamics_on_simulated_panels(panel):
-    """12 panels of the real panel's shape simulated from a model whose tension level is a
-    random walk with Student-t shocks and whose four Gaussian tension indicators have AR(1)
-    deviations (weakly informative priors): the 90% intervals of the level's innovation sd and
-    of the deviations' persistences and sds cover 80-98% of the 108 truths. (For a calibrated
-    fit the coverage is binomial(108, 0.9): that band holds with probability > 99%.)"""
+    """10 panels of the real panel's shape simulated from a model whose tension level is a
+    random walk with Student-t shocks whose yearly weights the own deviations share (the
+    reference's shocks) and whose four Gaussian tension indicators have AR(1) deviations
+    (weakly informative priors): the 90% intervals of the level's innovation sd and of the
+    deviations' persistences and sds cover 80-98% of the 90 truths. (For a calibrated fit the
+    hits are binomial(90, 0.9): outside that band with probability 0.2 %; the truths of one
+    panel are correlated, which widens it a little. 12 panels and the level's own shocks only
+    until 2026-12.)"""
     from causal_model.specification.variants import Variant
 
     variant = Variant(
         name="dynamics",
         tension_dynamics="random_walk",
-        shocks="student_t",
+        shocks="student_t_shared",
         idiosyncratic=OWN,
         own_dynamics="ar1",  # the AR(1) deviations' persistence is recovered here
     )
     names = ("level_sigma", "idio_rho", "idio_sigma")
     hits, total = 0, 0
-    for rep in range(12):
+    for rep in range(10):
         sim, truth = simulate(
             panel, priors="weakly_informative", variant=variant, random_seed=300 + rep
         )
@@ -56,7 +59,7 @@ def test_recovery_of_the_dynamics_on_simulated_panels(panel):
             total += t.size
     coverage = hits / total
     print(f"dynamics coverage {coverage:.3f} of {total}")
-    assert total == 108
+    assert total == 90
     assert 0.80 <= coverage <= 0.98
 
 
