@@ -129,7 +129,8 @@ def test_parameter_recovery_on_simulated_panels(panel):
 
     The loadings, effects, persistences and elite parameters checked here are the same in
     every dynamics; the test fits the release-0.1 dynamics (variant ``stationary``), whose
-    12 fits take about 2.5 minutes, where the reference's took far longer (too long for CI).
+    12 fits took 168 s in a clean-clone CI run, where 20 fits of the reference took 24
+    minutes (too long for CI).
     The reference's own parameters are recovered by
     ``test_recovery_of_the_dynamics_on_simulated_panels``.
 
