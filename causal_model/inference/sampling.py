@@ -36,7 +36,7 @@ _CACHE_SIZE = 16
 #: so it does not apply here and is not shown.
 _BLAS_WARNING = ".*PyTensor could not link to a BLAS installation.*"
 COMPILING = (
-    "compiling the model (a minute or two on a new machine; later runs reuse the compiled code)"
+    "compiling the model (a few minutes on a new machine; later runs reuse the compiled code)"
 )
 
 
