@@ -171,6 +171,23 @@ def test_lfo_serial_refits_reuse_the_compiled_sampler(tiny_fit):
     assert summary.loc[("model", "all"), "n"] > 0
 
 
+def test_indicators_not_yet_observed_at_an_origin_are_reported_not_scored(tiny_fit):
+    """An indicator that starts after the origin (Freedom House's total, from 2012) has no
+    scale in the training panel: its cells are listed as not scored, never NaN rows that the
+    means would skip without a word."""
+    model, _ = tiny_fit
+    panel = model.panel
+    seen = panel["value"].notnull() & (panel.year <= 2009)
+    late = sorted(str(k) for k in panel.indicator.values[~seen.any("year").values])
+    assert late  # the real panel has such indicators at 2009
+    table = lfo_cv(model, origins=[2009], horizons=(1, 3), executor=None, **LFO_KW)
+    assert sorted(table.attrs["not_scored"][2009]) == late
+    cells = table[table.indicator != "joint"]
+    assert not set(cells.indicator) & set(late)
+    assert np.isfinite(cells[["crps", "lpd", "is50", "is90", "pit"]].to_numpy()).all()
+    assert set(cells.horizon) == {1, 3} and (cells.method == "model").sum() > 10
+
+
 def test_forecasts_from_an_origin_see_nothing_after_it(tiny_fit):
     """The data of the refit at an origin do not depend on anything after it: two panels that
     differ only after the origin give the same training panel (and so the same fit)."""

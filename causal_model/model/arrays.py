@@ -181,6 +181,12 @@ def prepare(
     trials = np.ones_like(value)
     for j in range(n):
         obs = value[mask[:, j], j]
+        if not obs.size:
+            # never observed (e.g. a leave-future-out training panel that ends before the
+            # indicator starts): no likelihood, and a gaussian indicator's centre is unknown,
+            # so its values in panel units are NaN, not a number made up here
+            center[j] = np.nan if family[j] in GAUSSIAN_CODES else 0.0
+            continue
         if family[j] in GAUSSIAN_CODES:
             center[j] = obs.mean()
             sd = obs.std(ddof=1) if obs.size > 1 else 1.0

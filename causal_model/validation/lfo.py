@@ -33,7 +33,7 @@ from causal_model.inference import TensionModel
 from causal_model.specification.priors import PriorSet
 from causal_model.specification.variants import Variant
 from causal_model.validation import baselines
-from causal_model.validation.lfo_scoring import score_origin
+from causal_model.validation.lfo_scoring import score_origin, unscorable
 
 #: Origins on which the dynamics are chosen, and the origins the chosen model is reported on.
 VALIDATION_ORIGINS = tuple(range(2000, 2013))
@@ -138,6 +138,7 @@ def refit_and_score(spec: dict, origin: int, horizons, fit_kwargs: dict, seed: i
     rng = np.random.default_rng([seed, 1])
     out = pd.DataFrame(score_origin(model.data, full, draws, origin, horizons, rng))
     out.attrs["fit_time"] = fit_time
+    out.attrs["not_scored"] = unscorable(model.data, origin)
     out.attrs["compile_cached"] = bool(model.timing_.get("compile_cached", False))
     return out
 
@@ -185,7 +186,9 @@ def lfo_cv(
         ``in50``, ``in90``, ``is50``, ``is90`` (interval scores) and ``pit``; and one row per
         origin, horizon, latent and method with indicator ``joint`` and ``energy`` (the energy
         score of the latent's indicators, standardised). ``.attrs`` hold the wall time, the
-        refit times and the settings. Summarise with
+        refit times, the settings and ``not_scored``: per origin, the indicators with no
+        observation up to it, whose cells are not scored (no method can forecast them).
+        Summarise with
         :func:`~causal_model.validation.lfo_summary.lfo_summary`.
     """
     template = _template(model_factory)
@@ -223,6 +226,7 @@ def lfo_cv(
             "wall_time": time.perf_counter() - t0,
             "fit_times": {o: parts[o].attrs["fit_time"] for o in origins},
             "compile_cached": {o: parts[o].attrs["compile_cached"] for o in origins},
+            "not_scored": {o: parts[o].attrs["not_scored"] for o in origins},
             "settings": {**fit_kwargs, "random_seed": random_seed, "horizons": horizons},
             "variant": template.variant.name,
         }

@@ -20,7 +20,7 @@ from causal_model.dims import INDICATOR
 from causal_model.families import CODES
 from causal_model.validation.baselines import FUNCTIONS, N_DRAWS, SampleForecast
 
-__all__ = ["WIDTHS", "cell_scores", "energy_rows"]
+__all__ = ["WIDTHS", "cell_scores", "energy_rows", "score_origin", "unscorable"]
 
 #: Widths of the central intervals scored.
 WIDTHS = (0.5, 0.9)
@@ -77,8 +77,21 @@ def energy_rows(cells: list[dict], base: dict, rng: np.random.Generator) -> list
     return rows
 
 
+def unscorable(md_train, origin: int) -> list[str]:
+    """Indicators with no observation up to ``origin``: none of their cells can be scored.
+
+    The model has no scale for them (a gaussian indicator's centre is unknown, so its
+    forecasts in panel units are NaN) and no baseline has a value to start from.
+    """
+    seen = (md_train.mask & (md_train.years <= origin)[:, None]).any(axis=0)
+    return [str(k) for k, s in zip(md_train.indicators, seen, strict=True) if not s]
+
+
 def score_origin(md_train, md_full, draws_by_year: dict, origin: int, horizons, rng) -> list[dict]:
     """Rows of every cell of one origin: the model's draws and each baseline.
+
+    Indicators with no observation up to the origin (:func:`unscorable`) are not scored;
+    a score that is not finite for any other cell raises instead of entering the means.
 
     Parameters
     ----------
@@ -94,12 +107,13 @@ def score_origin(md_train, md_full, draws_by_year: dict, origin: int, horizons, 
     """
     rows: list[dict] = []
     binomial = md_full.family == CODES["binomial"]
+    skip = set(unscorable(md_train, origin))
     for target, draws in draws_by_year.items():
         t = int(np.searchsorted(md_full.years, target))
         h = target - origin
         joint: dict[str, list] = {}
         for j, key in enumerate(md_full.indicators):
-            if not md_full.mask[t, j]:
+            if not md_full.mask[t, j] or str(key) in skip:
                 continue
             y = outcome(md_full, t, j)
             train = md_train.mask[:, j] & (md_train.years <= origin)
@@ -118,6 +132,11 @@ def score_origin(md_train, md_full, draws_by_year: dict, origin: int, horizons, 
             }
             for method, fc in forecasts.items():
                 scores = cell_scores(fc, y, rng, discrete=discrete, step=step)
+                if not np.isfinite(scores["crps"]):
+                    raise FloatingPointError(
+                        f"origin {origin}, {key} in {target}: the {method} forecast's CRPS is "
+                        f"{scores['crps']} (its draws are not all finite)"
+                    )
                 rows.append({**base, "method": method, **scores})
             sd = float(np.std(values, ddof=1)) if values.size > 2 else np.nan
             if np.isfinite(sd) and sd > 0:
