@@ -135,7 +135,7 @@ def score_origin(md_train, md_full, draws_by_year: dict, origin: int, horizons, 
                 if not np.isfinite(scores["crps"]):
                     raise FloatingPointError(
                         f"origin {origin}, {key} in {target}: the {method} forecast's CRPS is "
-                        f"{scores['crps']} (its draws are not all finite)"
+                        f"{scores['crps']} (the forecast is not finite)"
                     )
                 rows.append({**base, "method": method, **scores})
             sd = float(np.std(values, ddof=1)) if values.size > 2 else np.nan
