@@ -113,12 +113,24 @@ CANDIDATES: dict[str, dict] = {
         "own_dynamics": "random_walk",
         "idiosyncratic": GAUSSIAN_TENSION,
     },
+    # Session of 2026-12-02, conceived after the test origins had been run (h = 5 coverage
+    # 0.52 there, the level trending up for thirty years): the reference with a drift on the
+    # tension level (a random walk with drift). Judged by the same rule on the validation
+    # origins only, against the reference's validation run of 2026-12-01 (docs/forecasting.md)
+    "level_tshared_ownrw_gauss_drift": {
+        "tension_dynamics": "random_walk",
+        "shocks": "student_t_shared",
+        "own_dynamics": "random_walk",
+        "idiosyncratic": GAUSSIAN_TENSION,
+        "drift": True,
+    },
 }
 #: The candidates of one selection round (``select --round NAME``); each round is judged by
 #: :func:`choose` among its own candidates, on the validation origins.
 ROUNDS: dict[str, tuple[str, ...]] = {
     "old_registry": tuple(c for c in CANDIDATES if not c.endswith("_gauss")),
     "shared_shocks": ("level_t_ownrw_gauss", "level_tshared_ownrw_gauss"),
+    "drift": ("level_tshared_ownrw_gauss", "level_tshared_ownrw_gauss_drift"),
 }
 #: ``test --candidate NAME`` with a name of the package's variants
 #: (:data:`causal_model.specification.variants.VARIANTS`, e.g. ``reference``: the chosen

@@ -3,14 +3,20 @@ tiny fit of the real panel)."""
 
 from __future__ import annotations
 
+import arviz as az
 import numpy as np
 import pytest
+import xarray as xr
 
+from causal_model import TensionModel, Variant
 from causal_model.analysis import counterfactual, forecast, forecast_scenarios, intervene
 from causal_model.analysis.decomposition import decompose
 from causal_model.analysis.paths import first_forecast_year
 from causal_model.analysis.summaries import effect_summary, forecast_summary, headline_probabilities
 from causal_model.dims import DRIVER, YEAR
+from causal_model.inference.postprocess import latent_paths
+from causal_model.model.generate import sample_prior_predictive
+from causal_model.model.structure import posterior_parameters, state_space
 from causal_model.specification.scenarios import FutureEvent, Scenario, ScenarioError, get_scenario
 
 COUNTS = ("poisson", "negative_binomial", "binomial")
@@ -213,3 +219,29 @@ def test_saved_and_loaded_model_forecasts_identically(tiny_fit, pred, tmp_path):
     again = forecast(loaded, loaded.idata_, until=2030, random_seed=5)
     for v in pred.predictions.data_vars:
         np.testing.assert_array_equal(again.predictions[v].values, pred.predictions[v].values)
+
+
+def test_a_drifting_level_goes_on_drifting_in_the_forecast(panel):
+    """``Variant(drift=True)``: the fit's latent paths and the forecast carry the drift term
+    ``level_drift * (year - first year)``, past the panel at the same rate; tension is the sum
+    of its parts, the decomposition has a ``trend`` component and still sums to tension, and
+    the summary reports it. (Prior draws stand in for a posterior: no sampling.)"""
+    m = TensionModel(panel, variant=Variant(name="drift", drift=True))
+    n = 16
+    prior = sample_prior_predictive(m, draws=n, random_seed=3).prior
+    params = posterior_parameters(prior, m.layout)
+    states = prior["states"].values.reshape(n, *prior["states"].shape[2:])
+    coords = {"chain": [0], "draw": np.arange(n)}
+    paths = latent_paths(m.layout, state_space(params, m.layout), states, coords)
+    assert "trend" in paths
+    idata = az.InferenceData(posterior=xr.merge([prior.drop_vars("states"), paths]))
+    pred = forecast(m, idata, until=2030, random_seed=1)
+    p = pred.predictions
+    since = p[YEAR] - int(m.data.years[0])
+    np.testing.assert_allclose(p["trend"], prior["level_drift"] * since, rtol=1e-12)
+    parts = (p["drivers"] * prior["beta"]).sum(DRIVER) + p["elite"] + p["trend"] + p["residual"]
+    np.testing.assert_allclose(parts, p["tension"], rtol=1e-10, atol=1e-12)
+    dec = decompose(pred)
+    assert "trend" in dec["component"].values.tolist()
+    np.testing.assert_allclose(dec["contribution"].sum("component"), dec["tension"], atol=1e-10)
+    assert "trend" in forecast_summary(pred)["quantity"].tolist()

@@ -71,6 +71,13 @@ def test_bad_settings_raise_clear_errors(panel):
         TensionModel(panel, latent="approximate")
     with pytest.raises(ValueError, match="elite="):
         Variant(elite="sometimes")
+    with pytest.raises(ValueError, match="a drift needs a tension level that moves for good"):
+        Variant(tension_dynamics="stationary", drift=True)
+    with pytest.raises(ValueError, match="drift='yes' must be True or False"):
+        Variant(drift="yes")
+    # a variant saved before the switch existed had no drift
+    saved = {k: v for k, v in Variant().to_dict().items() if k != "drift"}
+    assert Variant.from_dict(saved).drift is False
 
 
 def test_marginal_equals_sampled_joint_when_gaussian(panel):

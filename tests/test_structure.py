@@ -16,6 +16,7 @@ from causal_model.model.structure import (
     posterior_parameters,
     state_space,
     stationary_coupling,
+    tension_trend,
     variance_floor,
 )
 from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
@@ -23,7 +24,21 @@ from causal_model.specification.variants import STATIONARY_DYNAMICS, Variant
 #: Added to the own deviations' innovation and start variance (structure.VARIANCE_FLOOR); the
 #: drivers and the tension residual have none.
 F = VARIANCE_FLOOR
-PIECES = ("c", "c0", "z", "scale", "nu", "alpha", "a", "q_diag", "q_time", "p0", "lam", "elite")
+PIECES = (
+    "c",
+    "c0",
+    "z",
+    "scale",
+    "nu",
+    "alpha",
+    "a",
+    "q_diag",
+    "q_time",
+    "p0",
+    "lam",
+    "elite",
+    "trend",
+)
 
 
 def _on_stationary(name: str, **switches) -> Variant:
@@ -54,6 +69,7 @@ DYNAMICS = {
         own_dynamics="random_walk",
         idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
     ),
+    "drift": Variant(name="drift", drift=True),  # the reference with a drifting level
 }
 
 
@@ -245,3 +261,27 @@ def test_shock_weights_scale_the_residual_and_if_shared_the_own_deviations(panel
     factor = np.ones((4, layout.n_states))
     factor[:, scaled] = 1.0 / np.sqrt(np.arange(1.0, 5.0))[:, None]
     np.testing.assert_allclose(eps, np.sqrt(ss.q_diag)[:, None, :] * factor, rtol=1e-14)
+
+
+def test_drift_is_a_linear_trend_in_the_level(panel):
+    """With ``drift=True`` the level's expected yearly change is ``level_drift``: the drift
+    term is ``level_drift`` times the years since the first panel year, it enters every
+    tension indicator's offset as the elite term does (``c = c0 + lam (E + m)``), goes on at
+    the same rate past the panel, and is absent (zeros, no parameter) without a drift."""
+    m = TensionModel(panel, variant=DYNAMICS["drift"])
+    layout = m.layout
+    params = posterior_parameters(prior_draws(m, 3, random_seed=4), layout)
+    assert params["level_drift"].shape == (3,)
+    ss = state_space(params, layout)
+    years = m.data.years - m.data.years[0]
+    np.testing.assert_allclose(ss.trend, params["level_drift"][:, None] * years, rtol=1e-12)
+    np.testing.assert_allclose(
+        ss.c, ss.c0[:, None, :] + (ss.elite + ss.trend)[..., None] * ss.lam[:, None, :]
+    )
+    later = tension_trend(layout, params, times=np.array([2030.5, 2031.5]))
+    np.testing.assert_allclose(np.diff(later, axis=-1)[:, 0], params["level_drift"])
+    np.testing.assert_allclose(later[:, 0], params["level_drift"] * (2030 - m.data.years[0]))
+    plain = TensionModel(panel)
+    plain_params = posterior_parameters(prior_draws(plain, 2, random_seed=4), plain.layout)
+    assert "level_drift" not in plain_params
+    assert np.all(state_space(plain_params, plain.layout).trend == 0.0)

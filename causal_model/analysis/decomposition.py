@@ -27,18 +27,18 @@ def decompose(data: az.InferenceData) -> xr.Dataset:
     -------
     xarray.Dataset
         ``contribution`` (chain, draw, year, component) with components the drivers
-        (``beta_k * D_k``), ``elite`` and ``residual``, and ``tension``; the contributions sum
+        (``beta_k * D_k``), ``elite``, ``trend`` (the level's drift, when the variant has one)
+        and ``residual``, and ``tension``; the contributions sum
         exactly to tension in every draw and year.
     """
     paths = latent_history(data)
     beta = paths["beta"]
-    parts = [paths["drivers"] * beta, paths["elite"], paths["residual"]]
-    names = [*(str(d) for d in paths[DRIVER].values), "elite", "residual"]
+    single = [n for n in ("elite", "trend", "residual") if n in paths]
+    names = [*(str(d) for d in paths[DRIVER].values), *single]
     contrib = xr.concat(
         [
-            parts[0].rename({DRIVER: COMPONENT}),
-            parts[1].expand_dims({COMPONENT: ["elite"]}, axis=-1),
-            parts[2].expand_dims({COMPONENT: ["residual"]}, axis=-1),
+            (paths["drivers"] * beta).rename({DRIVER: COMPONENT}),
+            *(paths[n].expand_dims({COMPONENT: [n]}, axis=-1) for n in single),
         ],
         dim=COMPONENT,
     ).assign_coords({COMPONENT: names})
@@ -49,10 +49,11 @@ def decompose(data: az.InferenceData) -> xr.Dataset:
 
 
 def latent_history(data: az.InferenceData) -> xr.Dataset:
-    """The latent paths (drivers, elite, residual, tension, beta) over every year of a fit or a
+    """The latent paths (drivers, elite, residual, tension, beta; trend when there is a drift)
+    over every year of a fit or a
     forecast (history first, then the forecast's years after it)."""
-    names = ["drivers", "elite", "residual", "tension"]
     post = data.posterior
+    names = ["drivers", "elite", "residual", "tension", *(["trend"] if "trend" in post else [])]
     hist = post[names]
     if "predictions" in data.groups():
         pred = data.predictions[names]

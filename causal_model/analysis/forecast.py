@@ -60,7 +60,9 @@ def stock_levels(md: ModelData, years: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dataset(md: ModelData, paths: Paths, sl: slice, y: np.ndarray, latents: bool) -> xr.Dataset:
+def _dataset(
+    md: ModelData, paths: Paths, sl: slice, y: np.ndarray, latents: bool, drift: bool = False
+) -> xr.Dataset:
     nc, nd = len(paths.chains), len(paths.draws)
     years = paths.years[sl]
     k = len(md.drivers)
@@ -74,6 +76,8 @@ def _dataset(md: ModelData, paths: Paths, sl: slice, y: np.ndarray, latents: boo
         data["drivers"] = (cd + (DRIVER,), shape(paths.states[:, sl, :k]))
         data["residual"] = (cd, shape(paths.states[:, sl, k]))
         data["elite"] = (cd, shape(paths.elite[:, sl]))
+        if drift:
+            data["trend"] = (cd, shape(paths.trend[:, sl]))
         data["tension"] = (cd, shape(paths.tension()[:, sl]))
     for j, key in enumerate(md.indicators):
         v = shape(y[..., j])
@@ -148,9 +152,10 @@ def forecast(
     i0 = int(np.searchsorted(paths.years, start))
     future = slice(i0, None)
     panel_sl = slice(0, paths.n_panel)
-    predictions = _dataset(md, paths, future, y_all[:, future], latents=True)
+    drift = model.layout.drift
+    predictions = _dataset(md, paths, future, y_all[:, future], latents=True, drift=drift)
     post = idata.posterior
-    carried = ["drivers", "residual", "elite", "tension", "beta"]
+    carried = ["drivers", "residual", "elite", "tension", "beta", *(["trend"] if drift else [])]
     history = post[carried + (["coop_loading"] if "coop_loading" in post else [])]
     fitted = _dataset(md, paths, panel_sl, y_all[:, panel_sl], latents=False)
     panel = model.panel.sel(indicator=list(md.indicators))

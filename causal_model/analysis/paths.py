@@ -28,6 +28,7 @@ from causal_model.model.structure import (
     linear_offsets,
     posterior_parameters,
     state_space,
+    tension_trend,
 )
 from causal_model.specification.scenarios import ScenarioError, get_scenario, realise
 
@@ -68,6 +69,7 @@ class Paths:
     innovations: np.ndarray  # (D, Y, S): x_t - A x_{t-1}; x_0 for t = 0
     ss: StateSpace  # the state space of every draw (panel years)
     elite_by_event: np.ndarray  # (D, Y, E_past + E_future)
+    trend: np.ndarray  # (D, Y) the level's drift term (zeros without a drift)
     event_names: list[str]
     future: dict  # probability, happens, delta (D, F), scenario
     chains: np.ndarray
@@ -82,16 +84,16 @@ class Paths:
         return self.elite_by_event.sum(axis=-1)
 
     def tension(self, states: np.ndarray | None = None, elite: np.ndarray | None = None):
-        """``beta . drivers + elite + residual`` per draw and year."""
+        """``beta . drivers + elite + drift term + residual`` per draw and year."""
         x = self.states if states is None else states
         e = self.elite if elite is None else elite
         k = self.ss.beta.shape[-1]
-        return np.einsum("dyk,dk->dy", x[..., :k], self.ss.beta) + e + x[..., k]
+        return np.einsum("dyk,dk->dy", x[..., :k], self.ss.beta) + e + self.trend + x[..., k]
 
     def eta(self, states: np.ndarray | None = None, elite: np.ndarray | None = None):
         """Linear predictors of every indicator, ``(D, Y, N)``."""
         x = self.states if states is None else states
-        e = self.elite if elite is None else elite
+        e = (self.elite if elite is None else elite) + self.trend
         return linear_offsets(self.ss.c0, self.ss.lam, e) + np.einsum("dys,dns->dyn", x, self.ss.z)
 
 
@@ -178,6 +180,9 @@ def build_paths(
         innovations=innov,
         ss=ss,
         elite_by_event=elite,
+        trend=np.broadcast_to(
+            tension_trend(layout, params, times=years + 0.5), (n_draws, years.size)
+        ),
         event_names=names,
         future={"probability": prob, "happens": happens, "delta": delta_f, "scenario": scen},
         chains=post["chain"].values,

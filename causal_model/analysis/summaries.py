@@ -27,6 +27,7 @@ LATENT_UNITS = {
     "tension": "tension units (sd of the anchor indicator; 0 = its mean)",
     "elite": "tension units",
     "residual": "tension units",
+    "trend": "tension units",
     "driver": "driver sd units (standardised)",
 }
 
@@ -275,7 +276,8 @@ def forecast_summary(
     latents = latent_history(pred) if history else p
     items: list[tuple[str, str, xr.DataArray, str, str]] = [
         (name, "latent", latents[name], LATENT_UNITS[name], "latent")
-        for name in ("tension", "elite", "residual")
+        for name in ("tension", "elite", "residual", "trend")
+        if name in latents
     ]
     items += [
         (
@@ -287,7 +289,7 @@ def forecast_summary(
         )
         for d in latents[DRIVER].values
     ]
-    skip = {"drivers", "tension", "elite", "residual"}
+    skip = {"drivers", "tension", "elite", "residual", "trend"}
     for v in p.data_vars:
         if YEAR in p[v].dims and v not in skip:
             da, unit = _indicator_draws(pred, str(v), scale)

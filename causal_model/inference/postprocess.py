@@ -92,7 +92,8 @@ def _unflat(a: np.ndarray, coords: dict) -> np.ndarray:
 
 
 def latent_paths(layout: Layout, ss: StateSpace, states: np.ndarray, coords: dict) -> xr.Dataset:
-    """Drivers, residual, elite and tension paths (chain, draw, year[, driver]), and the
+    """Drivers, residual, elite and tension paths (chain, draw, year[, driver]), the level's
+    drift term (``trend``) when the variant has one, and the
     idiosyncratic indicators' own AR(1) deviations (``own_deviation``, dims chain, draw, year,
     idio_indicator) when the variant has them."""
     md = layout.data
@@ -100,7 +101,8 @@ def latent_paths(layout: Layout, ss: StateSpace, states: np.ndarray, coords: dic
     drivers = states[..., :k]
     residual = states[..., k]
     elite = np.broadcast_to(ss.elite, residual.shape)
-    tension = np.einsum("dtk,dk->dt", drivers, ss.beta) + elite + residual
+    trend = np.broadcast_to(ss.trend, residual.shape)
+    tension = np.einsum("dtk,dk->dt", drivers, ss.beta) + elite + trend + residual
     cd = ("chain", "draw", YEAR)
     data = {
         "drivers": (cd + (DRIVER,), _unflat(drivers, coords)),
@@ -108,6 +110,8 @@ def latent_paths(layout: Layout, ss: StateSpace, states: np.ndarray, coords: dic
         "elite": (cd, _unflat(elite, coords)),
         "tension": (cd, _unflat(tension, coords)),
     }
+    if layout.drift:
+        data["trend"] = (cd, _unflat(trend, coords))
     extra = {}
     if layout.idio.size:
         data["own_deviation"] = (cd + (IDIO_INDICATOR,), _unflat(states[..., k + 1 :], coords))

@@ -212,7 +212,7 @@ def simulate(
     (xarray.Dataset, dict)
         The synthetic panel (same registry coordinates as the template) and the true
         parameter values, plus the true latent paths under ``"drivers"``, ``"residual"``,
-        ``"tension"`` and ``"elite"``.
+        ``"tension"``, ``"elite"`` and ``"trend"`` (the level's drift term, zeros without one).
     """
     rng = np.random.default_rng(random_seed)
     definition = ModelDefinition(template, events, priors=priors, variant=variant)
@@ -221,7 +221,7 @@ def simulate(
     ss, states, y = _forward(definition, posterior_parameters(drawn, definition.layout), rng)
     k = len(md.drivers)
     x = states[0]
-    tension = x[:, :k] @ ss.beta[0] + ss.elite[0] + x[:, k]
+    tension = x[:, :k] @ ss.beta[0] + ss.elite[0] + ss.trend[0] + x[:, k]
     y = np.where(md.mask, y[0], np.nan)
     binom = md.family == families.CODES["binomial"]
     trials = np.where(md.mask & binom[None, :], md.trials, np.nan)
@@ -245,6 +245,7 @@ def simulate(
         residual=x[:, k],
         tension=tension,
         elite=ss.elite[0],
+        trend=ss.trend[0],
         event_types=np.array(
             [EVENT_TYPES.index(str(t)) for t in definition.past_events()["event_type"].values]
         ),

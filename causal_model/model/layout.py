@@ -62,6 +62,7 @@ class Layout:
     # (n_coop_free, N) signed selector of the cooperation indicators' loadings on tension
     # (no rows when the variant insulates them: their loadings are 0)
     coop_free: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    drift: bool = False  # the tension level has a constant yearly drift ``level_drift``
 
     @property
     def residual(self) -> int:
@@ -123,6 +124,7 @@ class Layout:
             tension_dynamics=variant.tension_dynamics,
             shocks=variant.shocks,
             own_dynamics=variant.own_dynamics,
+            drift=variant.drift,
             times=md.years.astype(float) + 0.5,  # annual values are read at mid-year
             event_times=times,
             event_types=np.array(

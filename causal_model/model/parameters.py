@@ -208,6 +208,8 @@ def tension_parameters(priors, layout: Layout) -> dict:
         out["level_sigma"] = rv(priors, "level_sigma")
         if layout.tension_dynamics == "persistent":
             out["level_rho"] = rv(priors, "level_rho")
+        if layout.drift:
+            out["level_drift"] = rv(priors, "level_drift")
     if layout.shocks != "normal":
         out["shock_nu"] = rv(priors, "shock_nu")
         out["shock_weight"] = gamma_weights(out["shock_nu"], "shock_weight", (SHOCK_YEAR,))

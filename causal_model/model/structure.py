@@ -3,7 +3,7 @@
 Yearly grid, ``S = K + 1`` states (the ``K`` drivers, then the tension residual ``u``)::
 
     x_0 ~ N(0, P0),   x_t = A x_{t-1} + eps_t,   eps_t ~ N(0, diag(q))
-    tension_t = sum_k beta_k D_k,t + E_t + u_t
+    tension_t = sum_k beta_k D_k,t + E_t + m_t + u_t
     eta[t, i] = c[t, i] + Z[i] @ x_t,   y[t, i] ~ family_i(eta[t, i], scale_i, nu_i, alpha_i)
 
 The dynamics are the variant's (:func:`_dynamics`): drivers are stationary unit-variance
@@ -15,8 +15,10 @@ Student-t shocks (:func:`innovation_variances`). A driver indicator loads on its
 signed loading (anchors: fixed
 loading and noise); a tension indicator loads on tension with ``lam_i`` (the anchor's is its
 direction), so its row of ``Z`` is ``lam_i (beta, 1)`` and ``c[t, i] = offset_i + intercept_i
-+ lam_i E_t``; ``E`` is the elite-circulation term of
-:mod:`causal_model.specification.elite`. A cooperation indicator (claim 4) is a tension
++ lam_i (E_t + m_t)``; ``E`` is the elite-circulation term of
+:mod:`causal_model.specification.elite`; ``m`` the level's drift (:func:`tension_trend`: 0,
+or ``level_drift`` times the years since the first, so that ``m + u`` is a random walk with
+drift). A cooperation indicator (claim 4) is a tension
 indicator whose loading is ``direction_i * coop_loading_i``, of free sign (0 when the variant
 insulates the cooperation areas).
 
@@ -53,6 +55,7 @@ __all__ = [
     "posterior_parameters",
     "state_space",
     "stationary_coupling",
+    "tension_trend",
     "variance_floor",
 ]
 
@@ -67,6 +70,7 @@ STRUCTURAL_PARAMETERS = (
     "sigma_u",
     "level_sigma",
     "level_rho",
+    "level_drift",
     "shock_nu",
     "shock_weight",
     "idio_rho",
@@ -91,8 +95,8 @@ class StateSpace:
     (..., S) innovation variances (``Q = diag(q_diag)``) and ``q_time`` (..., T, S) those of
     every year (they differ with Student-t shocks: ``shock_nu`` (...) their degrees of
     freedom, else None); ``p0`` (..., S, S) covariance of ``x_0``; ``lam`` (..., N) loading of
-    each indicator on tension; ``elite`` (..., T) the elite-circulation term; ``beta``
-    (..., K).
+    each indicator on tension; ``elite`` (..., T) the elite-circulation term; ``trend``
+    (..., T) the level's drift term (:func:`tension_trend`); ``beta`` (..., K).
     """
 
     c: Any
@@ -108,6 +112,7 @@ class StateSpace:
     lam: Any
     elite: Any
     beta: Any
+    trend: Any = 0.0
     shock_nu: Any = None
     shock_mask: Any = None  # (S,) 1 at the states the shocks' yearly weights scale
 
@@ -153,8 +158,24 @@ def elite_effect(layout: Layout, params: dict[str, Any], xp: Backend = NUMPY, **
 
 
 def linear_offsets(c0, lam, elite):
-    """Offsets of the linear predictors ``c[..., t, i] = c0_i + lam_i E_t``: ``(..., T, N)``."""
+    """Offsets of the linear predictors ``c[..., t, i] = c0_i + lam_i E_t``: ``(..., T, N)``
+    (``E`` the deterministic part of tension: the elite term plus the drift term)."""
     return c0[..., None, :] + lam[..., None, :] * elite[..., :, None]
+
+
+def tension_trend(layout: Layout, params: dict[str, Any], xp: Backend = NUMPY, *, times=None):
+    """The tension level's drift term ``m_t = level_drift * (t - t_first)``: ``(..., T)``.
+
+    With it, the level ``m_t + u_t`` is a random walk (or persistent AR(1)) whose yearly
+    change has mean ``level_drift``: ``u`` is the driftless state the Laplace step integrates
+    out, ``m`` is deterministic given the parameter. ``times`` defaults to the panel's; a
+    forecast passes later ones and the drift goes on. Zeros when the variant has no drift.
+    """
+    times = layout.times if times is None else np.asarray(times, dtype=float)
+    since = times - layout.times[0]
+    if not layout.drift:
+        return np.zeros(since.shape)
+    return xp.asarray(params["level_drift"])[..., None] * since
 
 
 def _spread(free, selector: np.ndarray, fixed: np.ndarray, xp: Backend):
@@ -207,8 +228,9 @@ def state_space(
     )
     intercept = _spread(params.get("intercept"), layout.intercept_free, np.zeros(n), xp)
     elite = batch + elite_effect(layout, params, xp)  # (..., T)
+    trend = batch + tension_trend(layout, params, xp)  # (..., T)
     c0 = batch + (md.offset if offset is None else offset) + intercept
-    c = linear_offsets(c0, lam, elite)
+    c = linear_offsets(c0, lam, elite + trend)
     scale = batch + _spread(params.get("sigma_obs"), layout.gaussian_free, layout.scale_fixed, xp)
     nu = batch + _spread(params.get("nu"), layout.t_free, layout.nu_fixed, xp)
     alpha = batch + _spread(params.get("nb_alpha"), layout.nb_free, layout.alpha_fixed, xp)
@@ -241,6 +263,7 @@ def state_space(
         lam=lam,
         elite=elite,
         beta=beta,
+        trend=trend,
         shock_nu=params.get("shock_nu") if weights is not None else None,
         shock_mask=layout.shock_states,
     )

@@ -20,7 +20,12 @@ from causal_model.specification.elite import get_elite_response
 
 __all__ = ["plot_decomposition", "plot_drivers", "plot_effect", "plot_elite_response"]
 
-COMPONENT_COLORS = {**LATENT_COLORS, "elite": "#2a9d8f", "residual": "#b0b0b0"}
+COMPONENT_COLORS = {
+    **LATENT_COLORS,
+    "elite": "#2a9d8f",
+    "trend": "#8e6c8a",
+    "residual": "#b0b0b0",
+}
 EVENT_TYPE_LABELS = {
     "us": "new US president",
     "ru": "new Russian head of state",

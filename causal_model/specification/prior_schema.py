@@ -69,6 +69,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ((),), "positive", "yearly innovation sd of the tension level (random walk, persistent)"
     ),
     "level_rho": ParameterSpec(((),), "unit", "persistence of the tension level (persistent)"),
+    "level_drift": ParameterSpec(
+        ((),), "real", "yearly drift of the tension level (variants with drift=True)"
+    ),
     "shock_nu": ParameterSpec(((),), "positive", "degrees of freedom of Student-t shocks"),
     "idio_rho": ParameterSpec(
         (_I, ()), "unit", "persistence of an indicator's AR(1) deviation from its latent"

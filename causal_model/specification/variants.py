@@ -44,6 +44,7 @@ STATIONARY_DYNAMICS: dict = {
     "stocks": "level",
     "idiosyncratic": (),
     "own_dynamics": "ar1",
+    "drift": False,
 }
 #: A stock indicator (registry ``measure = "stock"``): observed as its level, or as its
 #: yearly change (the count of new cases), the level then its cumulative sum.
@@ -86,6 +87,11 @@ class Variant:
         persistent, on top of their white measurement noise: they keep their own level for a
         while (an extra state each); or :data:`GAUSSIAN_TENSION`, every Gaussian tension
         indicator of the panel but the anchor. Empty: every deviation is white noise.
+    drift
+        The tension level has a constant yearly drift ``level_drift`` (a random walk with
+        drift: the level's expected change is not zero), so that a trend the data show is
+        carried into the forecast. Needs a level that moves for good
+        (``tension_dynamics`` ``"random_walk"`` or ``"persistent"``).
     own_dynamics
         One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
         ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
@@ -111,6 +117,7 @@ class Variant:
     idiosyncratic: tuple[str, ...] | str = GAUSSIAN_TENSION
     own_dynamics: str = "random_walk"
     cooperation: str = "follows"
+    drift: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -143,6 +150,13 @@ class Variant:
         ):
             if getattr(self, flag) not in allowed:
                 problems.append(f"{flag}={getattr(self, flag)!r} must be one of {allowed}")
+        if not isinstance(self.drift, bool):
+            problems.append(f"drift={self.drift!r} must be True or False")
+        elif self.drift and self.tension_dynamics == "stationary":
+            problems.append(
+                "a drift needs a tension level that moves for good: use "
+                "tension_dynamics='random_walk' or 'persistent' with drift=True"
+            )
         if self.coupled and self.driver_dynamics != "stationary":
             problems.append(
                 "coupled drivers are a stationary VAR(1): use driver_dynamics='stationary'"
