@@ -91,7 +91,11 @@ def test_structure_of_following_and_insulated_areas(small):
 
 
 @pytest.mark.parametrize("variant", ["reference", "insulated_cooperation"])
-def test_logp_finite_with_gradient(small, variant):
+def test_the_variants_name_their_cooperation_parameters(small, variant):
+    """The reference has the areas' loadings (dim ``coop_indicator``) and their pooling; the
+    insulated variant has none. (The loadings' gradient is checked on the real panel by
+    ``tests/test_model.py::test_variant_has_finite_logp_and_gradient``; the compile here was
+    cut on 2026-12-02 to keep CI under 30 minutes.)"""
     model = TensionModel(small, variant=variant).build()
     names = set(model.named_vars)
     if variant == "insulated_cooperation":
@@ -99,14 +103,7 @@ def test_logp_finite_with_gradient(small, variant):
     else:
         assert {"coop_loading", "coop_loading_mu", "coop_loading_sigma"} <= names
         assert model.named_vars_to_dims["coop_loading"] == (COOP_INDICATOR,)
-    ip = model.initial_point()
-    assert np.isfinite(model.compile_logp(mode="NUMBA")(ip))
-    grad = model.compile_dlogp(mode="NUMBA")(ip)
-    assert np.all(np.isfinite(grad))
-    if variant == "reference":  # the areas' data inform their loadings
-        sizes = [ip[v.name].size for v in model.value_vars]
-        start = sum(sizes[: [v.name for v in model.value_vars].index("coop_loading")])
-        assert np.all(grad[start : start + len(AREAS)] != 0)
+        assert model.initial_point()["coop_loading"].size == len(AREAS)
 
 
 def test_variant_setting_is_checked():
