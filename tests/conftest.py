@@ -78,11 +78,13 @@ STAT_TEST_SAMPLER = {"low_rank_modified_mass_matrix": False, "target_accept": 0.
 #: The recovery tests' acceptance bands: (truths, least hits, most hits) of the 90 %
 #: intervals. For calibrated intervals the hits are Binomial(truths, 0.9) (the truths of one
 #: panel are correlated, which widens that a little); :func:`false_alarm` gives the
-#: probability that a calibrated fit falls outside (parameter 0.06 %, dynamics 0.25 %,
-#: cooperation 0.86 %; ``tests/test_recovery_slow.py`` checks these figures). The panels were
-#: cut (12 -> 6, 10 -> 7, 16 -> 12) to keep CI under 30 minutes on a slow machine.
+#: probability that a calibrated fit falls outside (parameter 0.02 %, dynamics 0.25 %,
+#: cooperation 0.86 %; ``tests/test_recovery_slow.py`` checks these figures). Cut on
+#: 2026-12-02 to keep CI under 30 minutes on a slow machine: the parameters are recovered on
+#: the dynamics test's 7 panels (were 12 panels of their own), the dynamics on 7 (were 10),
+#: the cooperation loadings on 12 (were 16).
 COVERAGE_BANDS = {
-    "parameter": (120, 96, 117),
+    "parameter": (140, 112, 137),
     "dynamics": (63, 49, 62),
     "cooperation": (48, 37, 47),
 }

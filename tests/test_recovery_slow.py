@@ -20,16 +20,28 @@ OWN = (
 )
 
 
+#: The parameters recovered in every dynamics: causal effects, driver loadings and
+#: persistences, elite circulation.
+RECOVERED = ("beta", "loading", "rho", "elite_mu", "half_life")
+
+
 @pytest.mark.slow
-def test_recovery_of_the_dynamics_on_simulated_panels(panel):
-    """7 panels of the real panel's shape simulated from a model whose tension level is a
-    random walk with Student-t shocks whose yearly weights the own deviations share (the
-    reference's shocks) and whose four Gaussian tension indicators have AR(1) deviations
-    (weakly informative priors): the 90% intervals of the level's innovation sd and of the
-    deviations' persistences and sds cover 49-62 of the 63 truths. (For a calibrated fit the
-    hits are binomial(63, 0.9): outside that band with probability 0.25 %; the truths of one
-    panel are correlated, which widens it a little. 12 panels and the level's own shocks only
-    until 2026-12; 10 panels, 72-88 of 90 truths, until the CI cut of 2026-12-02.)"""
+def test_recovery_of_the_parameters_and_dynamics_on_simulated_panels(panel):
+    """7 panels of the real panel's shape and missingness simulated from a model whose
+    tension level is a random walk with Student-t shocks whose yearly weights the own
+    deviations share (the reference's shocks) and whose four Gaussian tension indicators have
+    AR(1) deviations (weakly informative priors). The 90% intervals cover the truth:
+
+    - of the level's innovation sd and of the deviations' persistences and sds in 49-62 of
+      the 63 cases (for a calibrated fit binomial(63, 0.9): outside with probability 0.25 %);
+    - of the causal effects, driver loadings and persistences, elite effects and half-life
+      in 112-137 of the 140 cases (80-98 %; outside with probability 0.02 %).
+
+    The truths of one panel are correlated, which widens those a little. (Until the CI cut
+    of 2026-12-02 the second part was a test of its own on 12 panels of the release-0.1
+    dynamics, variant ``stationary``, 240 cases; the first part had 10 panels, 90 cases.
+    The signs of the large effects are printed, not asserted: on weak data a posterior mean
+    of the wrong sign is expected now and then.)"""
     from causal_model.specification.variants import Variant
 
     variant = Variant(
@@ -42,6 +54,8 @@ def test_recovery_of_the_dynamics_on_simulated_panels(panel):
     names = ("level_sigma", "idio_rho", "idio_sigma")
     hits, total = 0, 0
     n_truths, least, most = COVERAGE_BANDS["dynamics"]
+    s_hits, s_total, sign_checks, sign_ok = 0, 0, 0, 0
+    s_truths, s_least, s_most = COVERAGE_BANDS["parameter"]
     for rep in range(7):
         sim, truth = simulate(
             panel, priors="weakly_informative", variant=variant, random_seed=300 + rep
@@ -52,16 +66,25 @@ def test_recovery_of_the_dynamics_on_simulated_panels(panel):
             idata = m.fit(
                 draws=300, tune=400, random_seed=rep, diagnostics=False, **STAT_TEST_SAMPLER
             )
-        for name in names:
+        for name in (*names, *RECOVERED):
             draws = idata.posterior[name].values.reshape(-1, *idata.posterior[name].shape[2:])
             lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)
             t = np.asarray(truth[name])
-            hits += int(np.sum((lo <= t) & (t <= hi)))
-            total += t.size
-    coverage = hits / total
-    print(f"dynamics coverage {coverage:.3f} of {total}")
-    assert total == n_truths
+            inside = int(np.sum((lo <= t) & (t <= hi)))
+            if name in names:
+                hits, total = hits + inside, total + t.size
+            else:
+                s_hits, s_total = s_hits + inside, s_total + t.size
+        b = idata.posterior["beta"].mean(("chain", "draw")).values
+        for tb, pb in zip(truth["beta"], b, strict=True):
+            if abs(tb) >= 0.5:
+                sign_checks += 1
+                sign_ok += int(np.sign(tb) == np.sign(pb))
+    print(f"dynamics: {hits} of {total} covered; parameters: {s_hits} of {s_total}")
+    print(f"signs of |beta| >= 0.5: {sign_ok}/{sign_checks}")
+    assert total == n_truths and s_total == s_truths
     assert least <= hits <= most, (hits, total)
+    assert s_least <= s_hits <= s_most, (s_hits, s_total)
 
 
 COOP_TEMPLATE = (
@@ -105,14 +128,13 @@ def test_recovery_of_the_cooperation_loadings_on_simulated_panels(panel):
         hits += int(np.sum((lo <= t) & (t <= hi)))
         total += t.size
         print(rep, np.round(t, 2), np.round(draws.mean(axis=0), 2), hits)
-    coverage = hits / total
-    print(f"cooperation loadings coverage {coverage:.3f} of {total}")
+    print(f"cooperation loadings: {hits} of {total} covered")
     assert total == n_truths
     assert least <= hits <= most, (hits, total)
 
 
 def test_the_recovery_bands_false_alarm_rates_are_as_stated():
     """The false-alarm rates the recovery tests state (conftest.COVERAGE_BANDS)."""
-    stated = {"parameter": 0.0006, "dynamics": 0.0025, "cooperation": 0.0086}
+    stated = {"parameter": 0.00017, "dynamics": 0.0025, "cooperation": 0.0086}
     for name, (n, least, most) in COVERAGE_BANDS.items():
         assert false_alarm(n, least, most) == pytest.approx(stated[name], rel=0.1), name
