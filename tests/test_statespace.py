@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -403,29 +401,18 @@ def test_gradient_matches_finite_differences_mixed_families():
         assert abs(grads[k][idx] - fd) < 1e-5 * (1 + abs(fd)), (k, idx, grads[k][idx], fd)
 
 
-def test_numba_mode_matches_and_is_fast():
+def test_numba_mode_matches_the_default_mode():
+    """The Op's numba dispatch (the mode nutpie compiles with) gives the value and gradient
+    of the default mode, on every family (the fused gradient). (A timing assertion was
+    dropped on 2026-12-02: speed is measured in ``benchmarks/``, not asserted in tests.)"""
     d = simulate_panel(5)
     inputs, values, ll = _symbolic(d)
     outs = [ll, *pytensor.grad(ll, inputs)]
     ref = pytensor.function(inputs, outs)(*values)
-    t0 = time.perf_counter()
-    f = pytensor.function(inputs, outs, mode="NUMBA")
-    got = f(*values)
-    compile_s = time.perf_counter() - t0
+    got = pytensor.function(inputs, outs, mode="NUMBA")(*values)
     # C-backend digamma (d/dnu of gammaln) is accurate to ~1e-10 only; numba's is exact.
     for r, g in zip(ref, got, strict=True):
         np.testing.assert_allclose(g, r, rtol=1e-7, atol=1e-9)
-    f.trust_input = True
-    n = 200
-    t0 = time.perf_counter()
-    for _ in range(n):
-        f(*values)
-    per_eval = (time.perf_counter() - t0) / n
-    print(
-        f"\nNUMBA logp+grad, T=34 S=4 N=16 mixed families: {per_eval * 1e6:.0f} us/eval "
-        f"(compile {compile_s:.1f} s)"
-    )
-    assert per_eval < 5e-3  # loose: shared CI machines; typically ~0.1-0.3 ms
 
 
 def test_single_year_and_input_checks():
@@ -502,11 +489,14 @@ def test_numba_digamma_matches_scipy_and_makes_the_logp_cacheable():
     assert key is not None
 
 
-@pytest.mark.parametrize("mode", ["FAST_RUN", "NUMBA"])
-def test_fused_observation_gradient_equals_the_graph(mode):
+def test_fused_observation_gradient_equals_the_graph():
     """The kernel's own gradient of the cells' terms (``fused``) gives the same value and
     gradient as the PyTensor terms, for every input: per-cell c and scale, Z, a coupled A,
-    Q, P0 (normal, poisson and binomial cells, missing cells and an empty year)."""
+    Q, P0 (normal, poisson and binomial cells, missing cells and an empty year). In the
+    default mode: both forms call the same kernels in every mode, and the numba dispatch of
+    the fused form is checked by ``test_numba_mode_matches_the_default_mode`` (the NUMBA case
+    here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
+    mode = "FAST_RUN"
     fams = np.array([0, 0, 0, 0, 0, 2, 2, 2, 4, 4, 4, 0])
     d = simulate_panel(21, family=fams)
     d["mask"][7, :] = False
