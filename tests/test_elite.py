@@ -125,7 +125,9 @@ def test_linear_fade_values_and_half_life():
 
 def test_a_new_shape_reaches_the_model_and_the_simulation(panel):
     """A variant with the linear shape builds and simulates with no other change (the
-    shape's class and its registry entry are the whole change)."""
+    shape's class and its registry entry are the whole change). Its graph is checked against
+    NumPy by ``tests/test_structure.py`` (variant ``linear_elite``; a compile of its whole
+    log-density here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
     from causal_model import TensionModel
     from causal_model.model.generate import simulate
 
@@ -133,7 +135,6 @@ def test_a_new_shape_reaches_the_model_and_the_simulation(panel):
     small = panel.sel(year=slice(2005, 2024))
     pm_model = TensionModel(small, variant=variant).build()
     assert "fade_years" in pm_model.named_vars and "half_life" not in pm_model.named_vars
-    assert np.isfinite(pm_model.compile_logp()(pm_model.initial_point()))
     _, truth = simulate(small, variant=variant, params={"fade_years": 3.0}, random_seed=1)
     assert truth["fade_years"] == 3.0
     elite = np.asarray(truth["elite"])

@@ -70,6 +70,7 @@ DYNAMICS = {
         idiosyncratic=("unga_distance_fp", "pew_russians_fav_us"),
     ),
     "drift": Variant(name="drift", drift=True),  # the reference with a drifting level
+    "linear_elite": Variant(name="linear_elite", elite="linear"),  # a shape's own parameter
 }
 
 
