@@ -11,7 +11,7 @@ import xarray as xr
 from causal_model import TensionModel, Variant
 from causal_model.analysis import counterfactual, forecast, forecast_scenarios, intervene
 from causal_model.analysis.decomposition import decompose
-from causal_model.analysis.paths import first_forecast_year
+from causal_model.analysis.paths import build_paths, first_forecast_year
 from causal_model.analysis.summaries import effect_summary, forecast_summary, headline_probabilities
 from causal_model.dims import DRIVER, YEAR
 from causal_model.inference.postprocess import latent_paths
@@ -241,6 +241,14 @@ def test_a_drifting_level_goes_on_drifting_in_the_forecast(panel):
     np.testing.assert_allclose(p["trend"], prior["level_drift"] * since, rtol=1e-12)
     parts = (p["drivers"] * prior["beta"]).sum(DRIVER) + p["elite"] + p["trend"] + p["residual"]
     np.testing.assert_allclose(parts, p["tension"], rtol=1e-10, atol=1e-12)
+    # the indicators' linear predictors carry the drift too: over the panel years they are the
+    # fitted structure's (c holds the trend), and past it the trend goes on in them
+    paths = build_paths(m, idata, until=2030, random_seed=1)
+    ss = state_space(params, m.layout)
+    n_panel = paths.n_panel
+    eta_fit = ss.c + np.einsum("dts,dis->dti", states, ss.z)
+    np.testing.assert_allclose(paths.eta()[:, :n_panel], eta_fit, rtol=1e-10, atol=1e-10)
+    assert np.all(np.diff(paths.trend[0, n_panel - 1 :]) == pytest.approx(params["level_drift"][0]))
     dec = decompose(pred)
     assert "trend" in dec["component"].values.tolist()
     np.testing.assert_allclose(dec["contribution"].sum("component"), dec["tension"], atol=1e-10)

@@ -178,3 +178,19 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert problem.startswith(f"{broken}: [toml] syntax error")
     assert "line 3" in problem
+
+
+def test_a_file_written_before_the_drift_loads_with_its_default() -> None:
+    """``level_drift`` came after priors files (and the priors saved in model files) were
+    first written: without its table a file still loads, the default stands in and says so,
+    and a file's own table wins."""
+    raw = load_priors("neoclassical_realism").to_dict()
+    del raw["level_drift"]
+    older = PriorSet.from_dict(raw, "older.toml")  # as a model file's saved priors are read
+    assert older["level_drift"].to_dict() == {
+        "dist": "Normal",
+        "kwargs": {"mu": 0.0, "sigma": 0.1},
+    }
+    assert "drift=True" in older.notes["level_drift"] and "no table" in older.notes["level_drift"]
+    raw["level_drift"] = {"dist": "Normal", "kwargs": {"mu": 0.05, "sigma": 0.02}}
+    assert validate_priors(raw, "newer.toml")["level_drift"].parameters["mu"] == 0.05

@@ -25,6 +25,7 @@ LATENT_VARS = (
     "tension",
     "drivers",
     "residual",
+    "trend",  # the tension level's drift term (variants with drift=True)
 )
 TECHNICAL_PREFIXES = ("rho_z", "beta_z", "elite_z")
 

@@ -187,7 +187,8 @@ CAPTIONS = {
     + " Each panel title gives the driver's effect beta on tension: +1 driver sd changes "
     "tension by beta.",
     "decomposition.png": "Bars: posterior-mean contributions to tension (beta x driver, elite "
-    "circulation, residual); they add up to the black line, the mean tension.",
+    "circulation, the level's drift when the model has one, residual); they add up to the "
+    "black line, the mean tension.",
     "elite_response.png": "Effect of a change of head of state on tension, by years since it: "
     "median (line) and 90% interval (dashed) per event type; the half-life is the time for "
     "the effect to halve.",

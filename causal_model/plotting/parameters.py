@@ -33,6 +33,7 @@ PARAMETER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("Persistence", "yearly autocorrelation (0 to 1)", ("rho", "rho_u", "level_rho")),
     ("Elite effect: half-life", "years", ("half_life",)),
+    ("Drift of the tension level", "tension units per year", ("level_drift",)),
     ("Loadings", "indicator sd per latent sd", ("loading", "tension_loading")),
     (
         "Cooperation areas: loading on tension",

@@ -13,7 +13,7 @@ from pymc_extras.prior import Prior
 from causal_model.dims import DRIVER, DRIVER_TO, EVENT_TYPE, INDICATOR
 from causal_model.specification.elite import ELITE_RESPONSES
 
-__all__ = ["PARAMETERS", "SHAPE_PARAMETERS", "ParameterSpec", "Support"]
+__all__ = ["OPTIONAL_PARAMETERS", "PARAMETERS", "SHAPE_PARAMETERS", "ParameterSpec", "Support"]
 
 Support = Literal["real", "positive", "unit"]
 
@@ -99,6 +99,16 @@ SHAPE_PARAMETERS: dict[str, tuple[str, Prior]] = {
     name: (shape.name, shape.default_priors[name])
     for shape in ELITE_RESPONSES.values()
     for name in shape.parameters
+}
+#: Parameters added after priors files were first written (optional in a file, so that a
+#: user's file and the priors saved in a model file before them still load): name ->
+#: (why it may be missing, the default that stands in). Used only by the variants that have
+#: the parameter.
+OPTIONAL_PARAMETERS: dict[str, tuple[str, Prior]] = {
+    "level_drift": (
+        "the tension level's drift, used only by variants with drift=True",
+        Prior("Normal", mu=0.0, sigma=0.1),
+    ),
 }
 PARAMETERS.update(
     {

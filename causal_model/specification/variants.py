@@ -91,7 +91,8 @@ class Variant:
         The tension level has a constant yearly drift ``level_drift`` (a random walk with
         drift: the level's expected change is not zero), so that a trend the data show is
         carried into the forecast. Needs a level that moves for good
-        (``tension_dynamics`` ``"random_walk"`` or ``"persistent"``).
+        (``tension_dynamics`` ``"random_walk"``; with ``"persistent"`` the level is an
+        AR(1) around a linear trend).
     own_dynamics
         One of :data:`OWN_DYNAMICS`: those deviations are stationary AR(1)s (persistence
         ``idio_rho``, marginal sd ``idio_sigma``) or random walks (innovation sd
