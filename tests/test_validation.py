@@ -147,16 +147,9 @@ def test_skill_is_the_geometric_mean_of_ratios_with_a_jackknife_error():
     )
 
 
-@pytest.fixture(scope="module")
-def serial_lfo(tiny_fit):
-    """Serial leave-future-out of the tiny fit's model at two origins (shared by the serial
-    and the dask test, so that it runs once)."""
+def test_lfo_serial_refits_reuse_the_compiled_sampler(tiny_fit):
     model, _ = tiny_fit
-    return lfo_cv(model, origins=[2012, 2016], horizons=(1, 2), executor=None, **LFO_KW)
-
-
-def test_lfo_serial_refits_reuse_the_compiled_sampler(serial_lfo):
-    table = serial_lfo
+    table = lfo_cv(model, origins=[2012, 2016], horizons=(1, 2), executor=None, **LFO_KW)
     cells = table[table.indicator != "joint"]
     assert set(cells.method) == {"model", *baselines.BASELINES}
     assert set(cells.horizon) == {1, 2} and set(cells.origin) == {2012, 2016}

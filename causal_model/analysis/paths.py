@@ -28,6 +28,7 @@ from causal_model.model.structure import (
     linear_offsets,
     posterior_parameters,
     state_space,
+    tension_of,
     tension_trend,
 )
 from causal_model.specification.scenarios import ScenarioError, get_scenario, realise
@@ -87,8 +88,7 @@ class Paths:
         """``beta . drivers + elite + drift term + residual`` per draw and year."""
         x = self.states if states is None else states
         e = self.elite if elite is None else elite
-        k = self.ss.beta.shape[-1]
-        return np.einsum("dyk,dk->dy", x[..., :k], self.ss.beta) + e + self.trend + x[..., k]
+        return tension_of(x, self.ss.beta, e, self.trend)
 
     def eta(self, states: np.ndarray | None = None, elite: np.ndarray | None = None):
         """Linear predictors of every indicator, ``(D, Y, N)``."""

@@ -25,6 +25,7 @@ from causal_model.model.structure import (
     mixture_families,
     posterior_parameters,
     state_space,
+    tension_of,
 )
 
 __all__ = [
@@ -102,7 +103,7 @@ def latent_paths(layout: Layout, ss: StateSpace, states: np.ndarray, coords: dic
     residual = states[..., k]
     elite = np.broadcast_to(ss.elite, residual.shape)
     trend = np.broadcast_to(ss.trend, residual.shape)
-    tension = np.einsum("dtk,dk->dt", drivers, ss.beta) + elite + trend + residual
+    tension = tension_of(states, ss.beta, elite, trend)
     cd = ("chain", "draw", YEAR)
     data = {
         "drivers": (cd + (DRIVER,), _unflat(drivers, coords)),

@@ -24,6 +24,7 @@ from causal_model.model.structure import (
     StateSpace,
     posterior_parameters,
     state_space,
+    tension_of,
 )
 
 __all__ = [
@@ -221,7 +222,7 @@ def simulate(
     ss, states, y = _forward(definition, posterior_parameters(drawn, definition.layout), rng)
     k = len(md.drivers)
     x = states[0]
-    tension = x[:, :k] @ ss.beta[0] + ss.elite[0] + ss.trend[0] + x[:, k]
+    tension = tension_of(x, ss.beta[0], ss.elite[0], ss.trend[0])
     y = np.where(md.mask, y[0], np.nan)
     binom = md.family == families.CODES["binomial"]
     trials = np.where(md.mask & binom[None, :], md.trials, np.nan)

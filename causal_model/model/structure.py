@@ -55,6 +55,7 @@ __all__ = [
     "posterior_parameters",
     "state_space",
     "stationary_coupling",
+    "tension_of",
     "tension_trend",
     "variance_floor",
 ]
@@ -161,6 +162,14 @@ def linear_offsets(c0, lam, elite):
     """Offsets of the linear predictors ``c[..., t, i] = c0_i + lam_i E_t``: ``(..., T, N)``
     (``E`` the deterministic part of tension: the elite term plus the drift term)."""
     return c0[..., None, :] + lam[..., None, :] * elite[..., :, None]
+
+
+def tension_of(states, beta, elite, trend):
+    """``tension = beta . drivers + E + m + u`` from states ``(..., T, S)`` (drivers first,
+    then the residual ``u``), effects ``beta`` ``(..., K)``, the elite term ``E`` and the
+    drift term ``m`` ``(..., T)``: ``(..., T)``."""
+    k = np.shape(beta)[-1]
+    return np.einsum("...tk,...k->...t", states[..., :k], beta) + elite + trend + states[..., k]
 
 
 def tension_trend(layout: Layout, params: dict[str, Any], xp: Backend = NUMPY, *, times=None):
