@@ -194,3 +194,13 @@ def test_a_file_written_before_the_drift_loads_with_its_default() -> None:
     assert "drift=True" in older.notes["level_drift"] and "no table" in older.notes["level_drift"]
     raw["level_drift"] = {"dist": "Normal", "kwargs": {"mu": 0.05, "sigma": 0.02}}
     assert validate_priors(raw, "newer.toml")["level_drift"].parameters["mu"] == 0.05
+
+
+def test_the_optional_defaults_are_the_shipped_priors() -> None:
+    """The stand-in of an optional parameter (a second copy, for files written before it) is
+    the package's own prior for it, so an older file fits as a current one would."""
+    from causal_model.specification.prior_schema import OPTIONAL_PARAMETERS
+
+    shipped = load_priors("neoclassical_realism")
+    for name, (_, default) in OPTIONAL_PARAMETERS.items():
+        assert default.to_dict() == shipped[name].to_dict(), name

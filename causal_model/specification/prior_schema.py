@@ -13,7 +13,14 @@ from pymc_extras.prior import Prior
 from causal_model.dims import DRIVER, DRIVER_TO, EVENT_TYPE, INDICATOR
 from causal_model.specification.elite import ELITE_RESPONSES
 
-__all__ = ["OPTIONAL_PARAMETERS", "PARAMETERS", "SHAPE_PARAMETERS", "ParameterSpec", "Support"]
+__all__ = [
+    "DEFAULTED_PARAMETERS",
+    "OPTIONAL_PARAMETERS",
+    "PARAMETERS",
+    "SHAPE_PARAMETERS",
+    "ParameterSpec",
+    "Support",
+]
 
 Support = Literal["real", "positive", "unit"]
 
@@ -109,6 +116,17 @@ OPTIONAL_PARAMETERS: dict[str, tuple[str, Prior]] = {
         "the tension level's drift, used only by variants with drift=True",
         Prior("Normal", mu=0.0, sigma=0.1),
     ),
+}
+#: Every parameter a complete priors file may leave out: name -> (what it belongs to, the
+#: default that stands in). The one table :func:`causal_model.specification.priors.load_priors`
+#: fills from; ``tests/test_priors.py`` checks the optional defaults against the package's
+#: priors files.
+DEFAULTED_PARAMETERS: dict[str, tuple[str, Prior]] = {
+    **{
+        name: (f"the {shape} elite response", prior)
+        for name, (shape, prior) in SHAPE_PARAMETERS.items()
+    },
+    **OPTIONAL_PARAMETERS,
 }
 PARAMETERS.update(
     {

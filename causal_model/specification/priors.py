@@ -35,11 +35,7 @@ from causal_model.specification.prior_checks import (
     first_line,
     suggest,
 )
-from causal_model.specification.prior_schema import (
-    OPTIONAL_PARAMETERS,
-    PARAMETERS,
-    SHAPE_PARAMETERS,
-)
+from causal_model.specification.prior_schema import DEFAULTED_PARAMETERS, PARAMETERS
 
 #: The shipped priors files: the top-level ``priors/`` folder of the checkout, which the
 #: package maps to ``causal_model.priors_files`` (``pyproject.toml``: ``package-dir``), so
@@ -132,16 +128,13 @@ def _validate(raw: Mapping, source: str, chain: tuple[str, ...]) -> tuple[dict, 
             if name not in priors and name not in raw:
                 priors[name], notes[name] = base[name], base.notes.get(name, "")
     elif "extends" not in raw:
-        for name, (shape, default) in SHAPE_PARAMETERS.items():
-            if name not in raw:
-                priors[name] = default
-                notes[name] = f"Default of the {shape} elite response (no table in the file)."
-        for name, (why, default) in OPTIONAL_PARAMETERS.items():
-            if name not in raw:
-                priors[name] = default
-                notes[name] = f"Default of {why} (no table in the file)."
         for name in PARAMETERS:
-            if name not in raw and name not in SHAPE_PARAMETERS and name not in OPTIONAL_PARAMETERS:
+            if name in raw:
+                continue
+            if name in DEFAULTED_PARAMETERS:
+                why, priors[name] = DEFAULTED_PARAMETERS[name]
+                notes[name] = f"Default of {why} (no table in the file)."
+            else:
                 problems.append(
                     f"{source}: [{name}] missing required parameter; add a [{name}] table "
                     'or inherit it with extends = "neoclassical_realism" at the top'
