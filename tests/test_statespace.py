@@ -20,6 +20,15 @@ from causal_model.model.statespace.laplace_numpy import (
 )
 from causal_model.model.statespace.laplace_op import LaplaceModeOp, laplace_marginal_loglike
 
+
+@pytest.fixture(autouse=True)
+def _python_mode():
+    """Graphs evaluated in Python mode, nothing compiled (a new graph's C or numba compile
+    costs seconds to minutes on an empty cache); tests of a backend name their mode."""
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        yield
+
+
 #: Mixed panel: 4 normal, 2 student_t, 4 poisson, 2 negative_binomial, 4 binomial.
 FAMS = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4])
 
@@ -404,8 +413,9 @@ def test_gradient_matches_finite_differences_mixed_families():
 
 def test_numba_mode_matches_the_default_mode():
     """The Op's numba dispatch (the mode nutpie compiles with) gives the value and gradient
-    of the default mode, on the families of the real panel (normal, Poisson, binomial), for
-    which the Op takes the fused gradient, as in every fit of the reference. (Until
+    of Python mode (this module's default), on the families of the real panel (normal,
+    Poisson, binomial), for which the Op takes the fused gradient, as in every fit of the
+    reference. (Until
     2026-12-02 this ran on every family, with Student-t and negative binomial cells, where
     the Op does not fuse, and asserted a speed; speed is measured in ``benchmarks/``.)"""
     d = simulate_panel(5, family=np.array([0, 0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 0]))
@@ -498,11 +508,10 @@ def test_numba_digamma_matches_scipy_and_makes_the_logp_cacheable():
 def test_fused_observation_gradient_equals_the_graph():
     """The kernel's own gradient of the cells' terms (``fused``) gives the same value and
     gradient as the PyTensor terms, for every input: per-cell c and scale, Z, a coupled A,
-    Q, P0 (normal, poisson and binomial cells, missing cells and an empty year). In the
-    default mode: both forms call the same kernels in every mode, and the numba dispatch of
-    the fused form is checked by ``test_numba_mode_matches_the_default_mode`` (the NUMBA case
-    here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
-    mode = "FAST_RUN"
+    Q, P0 (normal, poisson and binomial cells, missing cells and an empty year). In Python
+    mode (the module's fixture): both forms call the same kernels in every mode, and the numba
+    dispatch of the fused form is checked by ``test_numba_mode_matches_the_default_mode`` (the
+    NUMBA case here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
     fams = np.array([0, 0, 0, 0, 0, 2, 2, 2, 4, 4, 4, 0])
     d = simulate_panel(21, family=fams)
     d["mask"][7, :] = False
@@ -540,7 +549,7 @@ def test_fused_observation_gradient_equals_the_graph():
             p0,
             fused=fused,
         )
-        fn = pytensor.function(inputs, [ll, *pytensor.grad(ll, inputs)], mode=mode)
+        fn = pytensor.function(inputs, [ll, *pytensor.grad(ll, inputs)])
         outs.append(fn(*values))
     for got, want in zip(*outs, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9)

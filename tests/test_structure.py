@@ -41,6 +41,14 @@ PIECES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _python_mode():
+    """Graphs evaluated in Python mode, nothing compiled (a new graph's C or numba compile
+    costs seconds to minutes on an empty cache); tests of a backend name their mode."""
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        yield
+
+
 def _on_stationary(name: str, **switches) -> Variant:
     """A variant: the release-0.1 dynamics plus ``switches`` (its meaning does not follow the
     reference's defaults)."""

@@ -25,7 +25,14 @@ from causal_model.plotting import plot_coverage, plot_lfo_skill, plot_pit
 from causal_model.validation import TEST_ORIGINS, lfo_cv, lfo_summary
 
 COMPARE_FILES = (*COMPARISON_FILES, "hypotheses_evidence.csv")
-LFO_FILES = ("lfo.csv", "lfo_summary.csv", "lfo_skill.png", "coverage.png", "pit.png")
+LFO_FILES = (
+    "lfo.csv",
+    "lfo_not_scored.csv",
+    "lfo_summary.csv",
+    "lfo_skill.png",
+    "coverage.png",
+    "pit.png",
+)
 #: Origins of a ``quick`` LFO (smoke test).
 QUICK_ORIGINS = (2014, 2018)
 
@@ -74,6 +81,12 @@ def run_lfo(s: RunSettings, out_dir, *, quick: bool, progress: bool = True) -> p
         **kw,
     )
     atomic_write(out / "lfo.csv", lambda tmp: table.to_csv(tmp, index=False))
+    # the indicators not yet observed at an origin: no cell of theirs is in lfo.csv
+    skipped = pd.DataFrame(
+        [(o, k) for o, keys in table.attrs["not_scored"].items() for k in keys],
+        columns=["origin", "indicator"],
+    )
+    atomic_write(out / "lfo_not_scored.csv", lambda tmp: skipped.to_csv(tmp, index=False))
     atomic_write(out / "lfo_summary.csv", lambda tmp: lfo_summary(table).to_csv(tmp))
     _save_fig(plot_lfo_skill(table).figure, out / "lfo_skill.png")
     _save_fig(plot_coverage(table).figure, out / "coverage.png")
