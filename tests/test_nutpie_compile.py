@@ -42,6 +42,42 @@ def _call_expand(compiled, x):
     return code, out
 
 
+#: A small model with data containers of the reference's kinds (float, bool and integer
+#: matrices, a float vector) and a deterministic: what the callbacks' cache and data layout
+#: depend on, compiled in seconds (the reference's callbacks take a minute on an empty cache).
+#: Source text, so that a new process builds the same model.
+SMALL_MODEL = """
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+rng = np.random.default_rng(0)
+with pm.Model(coords={"year": range(6), "ind": range(3)}) as small_model:
+    y = pm.Data("y_obs", rng.normal(size=(6, 3)))
+    mask = pm.Data("obs_mask", rng.random((6, 3)) > 0.2)
+    trials = pm.Data("obs_trials", rng.integers(1, 9, size=(6, 3)))
+    offset = pm.Data("link_offset", rng.normal(size=3))
+    mu = pm.Normal("mu", 0.0, 1.0, dims="ind")
+    sigma = pm.HalfNormal("sigma", 1.0)
+    cell = pm.logp(pm.Normal.dist(mu + offset, sigma), y) * trials
+    pm.Potential("lik", pt.sum(pt.switch(mask, cell, 0.0)))
+    pm.Deterministic("doubled", 2.0 * mu, dims="ind")
+"""
+
+
+def _small_model():
+    namespace: dict = {}
+    exec(SMALL_MODEL, namespace)
+    return namespace["small_model"]
+
+
+@pytest.fixture(scope="module")
+def compiled_small():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the fallback would warn
+        return compile_pymc_model(_small_model())
+
+
 @pytest.fixture(scope="module")
 def compiled_real(real_panel):
     with warnings.catch_warnings():
@@ -49,8 +85,9 @@ def compiled_real(real_panel):
         return compile_pymc_model(TensionModel(real_panel).build())
 
 
-def test_callbacks_equal_pytensor_and_follow_with_data(compiled_real):
-    c = compiled_real
+@pytest.mark.parametrize("which", ["compiled_small", "compiled_real"])
+def test_callbacks_equal_pytensor_and_follow_with_data(which, request):
+    c = request.getfixturevalue(which)
     rng = np.random.default_rng(0)
     for _ in range(3):
         x = 0.3 * rng.standard_normal(c.n_dim)
@@ -98,15 +135,13 @@ def _pytensor_expand(c, x):
     return np.asarray(_with_shared(c, lambda: c.expand_func(x))[0])
 
 
-def test_a_new_process_loads_the_callbacks_from_disk(compiled_real, real_panel):
+def test_a_new_process_loads_the_callbacks_from_disk(compiled_small):
     """After one compilation, a new process with the same structure does not recompile."""
-    code = (
+    code = SMALL_MODEL + (
         "import warnings\n"
-        "from causal_model.data import load_us_russia\n"
-        "from causal_model import TensionModel\n"
         "from causal_model.inference.compile_cache import compile_pymc_model\n"
         "warnings.simplefilter('error', RuntimeWarning)\n"
-        "c = compile_pymc_model(TensionModel(load_us_russia()).build())\n"
+        "c = compile_pymc_model(small_model)\n"
         "print(c.compiled_logp_func.cache_hits, c.compiled_expand_func.cache_hits)\n"
     )
     out = subprocess.run(
@@ -145,20 +180,19 @@ def test_an_unsupported_nutpie_release_falls_back(monkeypatch):
     assert trace.posterior["a"].shape == (1, 50)
 
 
-def test_a_planted_callback_file_is_replaced_not_run(compiled_real, tmp_path):
+def test_a_planted_callback_file_is_replaced_not_run(compiled_small, tmp_path):
     """Code in the cache folder runs only if it is exactly what the package generates."""
     from causal_model.inference.compile_cache import cache_dir
 
-    module = sys.modules[compiled_real.compiled_logp_func._pyfunc.__module__]
-    target = Path(module.__file__)  # the reference model's generated callbacks
+    module = sys.modules[compiled_small.compiled_logp_func._pyfunc.__module__]
+    target = Path(module.__file__)  # the small model's generated callbacks
     assert target.parent == cache_dir() / "nutpie"
     good = target.read_text()
     marker = tmp_path / "planted_code_ran"
     target.write_text(f"open({str(marker)!r}, 'w').close()\n" + good)
-    code = (
-        "from causal_model import TensionModel, load_us_russia\n"
+    code = SMALL_MODEL + (
         "from causal_model.inference.compile_cache import compile_pymc_model\n"
-        "compile_pymc_model(TensionModel(load_us_russia()).build())\n"
+        "compile_pymc_model(small_model)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=900, capture_output=True)
     assert not marker.exists()
