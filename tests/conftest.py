@@ -58,16 +58,6 @@ def t_panel(real_panel: xr.Dataset) -> xr.Dataset:
     return load_us_russia(registry=registry)
 
 
-@pytest.fixture(scope="session")
-def tiny_t_fit(t_panel: xr.Dataset):
-    """The reference model fitted to :func:`t_panel` with few draws (Student-t plumbing)."""
-    from causal_model import TensionModel
-
-    model = TensionModel(t_panel)
-    idata = model.fit(draws=100, tune=200, chains=2, random_seed=11, diagnostics=False)
-    return model, idata
-
-
 #: Sampler settings of the recovery slow tests (parameter, dynamics and cooperation recovery):
 #: the settings they were measured and passed with (diagonal mass matrix, target 0.95), which
 #: keep the CI run under 30 minutes; the package defaults (low-rank, 0.97) made them slower with

@@ -55,11 +55,35 @@ def test_compare_ranks_the_better_model_and_leaves_out_years():
         compare({"good": good, "bad": bad}, kind="marginal")
 
 
-def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_t_fit):
+@pytest.fixture(scope="module")
+def t_draws(t_panel):
+    """(model, idata): the real panel with one indicator declared Student-t (conftest; the
+    registry has none) and 2 x 21 parameter draws from the priors, with arbitrary positive
+    yearly Student-t weights. The identity checked below holds at every parameter point, so
+    prior draws serve as well as a posterior, without compiling a sampler (until 2026-12-02
+    a tiny fit, 130 s on an empty cache)."""
+    from causal_model import TensionModel
+    from causal_model.dims import T_INDICATOR, YEAR
+    from causal_model.model.generate import prior_draws
+
+    model = TensionModel(t_panel)
+    one = prior_draws(model, 42, random_seed=3)
+    post = xr.Dataset(
+        {k: (v.dims, v.values.reshape(2, 21, *v.shape[2:]), {}) for k, v in one.data_vars.items()},
+        coords={k: v for k, v in one.coords.items() if k not in ("chain", "draw")},
+    ).assign_coords(chain=[0, 1], draw=np.arange(21))
+    md = model.data
+    shape = (2, 21, md.years.size, md.subset("t").size)
+    weights = np.random.default_rng(4).gamma(3.0, 1 / 3.0, size=shape)
+    post["t_weight"] = (("chain", "draw", YEAR, T_INDICATOR), weights)
+    ll = xr.Dataset({"placeholder": (("chain", "draw"), np.zeros((2, 21)))})
+    return model, az.InferenceData(posterior=post, log_likelihood=ll)
+
+
+def test_marginal_year_loglik_is_the_leave_one_year_out_difference(t_draws):
     """log p(y[2010] | other years, params, other years' Student-t weights), the states and
     the 2010 weight integrated out, checked by brute force: the marginal likelihood for
-    every 2010 weight on a grid, integrated against its Gamma prior. (A fit of the real panel
-    with one indicator declared Student-t, ``tiny_t_fit``: the registry has none.)"""
+    every 2010 weight on a grid, integrated against its Gamma prior."""
     import scipy.stats as st
     from scipy.special import logsumexp
 
@@ -67,9 +91,7 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(tiny_t_fit):
     from causal_model.inference.postprocess import fitted_state_space
     from causal_model.model.statespace.laplace_numpy import laplace_mode_and_precision_numpy
 
-    model, idata = tiny_t_fit
-    small = idata.sel(draw=slice(0, 20))
-    small = az.InferenceData(posterior=small.posterior, log_likelihood=small.log_likelihood.copy())
+    model, small = t_draws
     ll = marginal_year_log_likelihood(model, small)
     assert ll.dims == ("chain", "draw", "year") and np.isfinite(ll).all()
     assert YEAR_MARGINAL in small.log_likelihood
