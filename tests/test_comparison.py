@@ -5,6 +5,7 @@ from __future__ import annotations
 import arviz as az
 import numpy as np
 import pandas as pd
+import pytensor
 import pytest
 import xarray as xr
 
@@ -67,7 +68,8 @@ def t_draws(t_panel):
     from causal_model.model.generate import prior_draws
 
     model = TensionModel(t_panel)
-    one = prior_draws(model, 42, random_seed=3)
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):  # no C compile of the draws
+        one = prior_draws(model, 42, random_seed=3)
     post = xr.Dataset(
         {k: (v.dims, v.values.reshape(2, 21, *v.shape[2:]), {}) for k, v in one.data_vars.items()},
         coords={k: v for k, v in one.coords.items() if k not in ("chain", "draw")},
@@ -125,7 +127,7 @@ def test_marginal_year_loglik_is_the_leave_one_year_out_difference(t_draws):
     expected = logsumexp(full + prior) + np.log(u[1] - u[0]) - drop
     # Both sides are Laplace approximations where the count indicators enter (the function
     # integrates the Student-t cell given the Laplace posterior of the year's state): they
-    # agree to ~1e-4 here, not to machine precision.
+    # agree to within 1e-3 here, not to machine precision.
     assert float(ll.isel(chain=1, draw=3).sel(year=2010)) == pytest.approx(expected, abs=1e-3)
 
 

@@ -14,7 +14,7 @@ from causal_model.inference.diagnostics import ESS_MIN, RHAT_MAX, diagnose, para
 
 
 def _logp(model):
-    """The log-density, evaluated in Python mode (nothing compiled; the graph is what is
+    """The log-density, evaluated in Python mode (no graph compiled; the graph is what is
     checked) term by term: that mode cannot add more than 31 terms in one node."""
     terms = model.compile_logp(sum=False, mode="FAST_COMPILE")
     return lambda point: sum(float(np.sum(term)) for term in terms(point))

@@ -9,9 +9,9 @@ from causal_model import TensionModel
 from causal_model.dims import DRIVER, EVENT, INDICATOR, YEAR
 from causal_model.specification.variants import VARIANTS, Variant, get_variant
 
-#: Python implementations, nothing compiled: a numba compile of a model costs 40-150 s on a
+#: Python implementations, no graph compiled: a numba compile of a model costs 40-150 s on a
 #: slow CI machine. What these tests check is the graph; the numba code every fit runs is
-#: checked against the default mode in tests/test_statespace.py and by every fit.
+#: checked against Python mode in tests/test_statespace.py and run by every fit.
 FAST = "FAST_COMPILE"
 
 

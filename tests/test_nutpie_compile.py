@@ -43,9 +43,12 @@ def _call_expand(compiled, x):
 
 
 #: A small model with data containers of the reference's kinds (float, bool and integer
-#: matrices, a float vector) and a deterministic: what the callbacks' cache and data layout
-#: depend on, compiled in seconds (the reference's callbacks take a minute on an empty cache).
-#: Source text, so that a new process builds the same model.
+#: matrices, a float vector) and a deterministic that reads one of them: what the callbacks'
+#: cache and data layout depend on, compiled in seconds (the reference's callbacks take a
+#: minute or more on an empty cache). Source text, so that a new process builds the same
+#: model. The reference's callbacks are checked in-process below (a fallback to nutpie's own
+#: compile would fail that test); that its cache key is stable across processes is seen in
+#: every CI run, where the test workers load what the other compiled (not asserted).
 SMALL_MODEL = """
 import numpy as np
 import pymc as pm
@@ -61,7 +64,7 @@ with pm.Model(coords={"year": range(6), "ind": range(3)}) as small_model:
     sigma = pm.HalfNormal("sigma", 1.0)
     cell = pm.logp(pm.Normal.dist(mu + offset, sigma), y) * trials
     pm.Potential("lik", pt.sum(pt.switch(mask, cell, 0.0)))
-    pm.Deterministic("doubled", 2.0 * mu, dims="ind")
+    pm.Deterministic("fitted", mu + offset, dims="ind")
 """
 
 

@@ -23,8 +23,9 @@ from causal_model.model.statespace.laplace_op import LaplaceModeOp, laplace_marg
 
 @pytest.fixture(autouse=True)
 def _python_mode():
-    """Graphs evaluated in Python mode, nothing compiled (a new graph's C or numba compile
-    costs seconds to minutes on an empty cache); tests of a backend name their mode."""
+    """Graphs evaluated in Python mode, no graph compiled (a new graph's C or numba compile
+    costs seconds to minutes on an empty cache; the Op's numba kernels are compiled once and
+    cached); tests of a backend name their mode."""
     with pytensor.config.change_flags(mode="FAST_COMPILE"):
         yield
 
@@ -411,7 +412,7 @@ def test_gradient_matches_finite_differences_mixed_families():
         assert abs(grads[k][idx] - fd) < 1e-5 * (1 + abs(fd)), (k, idx, grads[k][idx], fd)
 
 
-def test_numba_mode_matches_the_default_mode():
+def test_numba_mode_matches_python_mode():
     """The Op's numba dispatch (the mode nutpie compiles with) gives the value and gradient
     of Python mode (this module's default), on the families of the real panel (normal,
     Poisson, binomial), for which the Op takes the fused gradient, as in every fit of the
@@ -426,7 +427,6 @@ def test_numba_mode_matches_the_default_mode():
     outs = [ll, *pytensor.grad(ll, inputs, disconnected_inputs="ignore")]
     ref = pytensor.function(inputs, outs)(*values)
     got = pytensor.function(inputs, outs, mode="NUMBA")(*values)
-    # C-backend digamma (d/dnu of gammaln) is accurate to ~1e-10 only; numba's is exact.
     for r, g in zip(ref, got, strict=True):
         np.testing.assert_allclose(g, r, rtol=1e-7, atol=1e-9)
 
@@ -510,7 +510,7 @@ def test_fused_observation_gradient_equals_the_graph():
     gradient as the PyTensor terms, for every input: per-cell c and scale, Z, a coupled A,
     Q, P0 (normal, poisson and binomial cells, missing cells and an empty year). In Python
     mode (the module's fixture): both forms call the same kernels in every mode, and the numba
-    dispatch of the fused form is checked by ``test_numba_mode_matches_the_default_mode`` (the
+    dispatch of the fused form is checked by ``test_numba_mode_matches_python_mode`` (the
     NUMBA case here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
     fams = np.array([0, 0, 0, 0, 0, 2, 2, 2, 4, 4, 4, 0])
     d = simulate_panel(21, family=fams)

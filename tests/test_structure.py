@@ -43,7 +43,7 @@ PIECES = (
 
 @pytest.fixture(autouse=True)
 def _python_mode():
-    """Graphs evaluated in Python mode, nothing compiled (a new graph's C or numba compile
+    """Graphs evaluated in Python mode, no graph compiled (a new graph's C or numba compile
     costs seconds to minutes on an empty cache); tests of a backend name their mode."""
     with pytensor.config.change_flags(mode="FAST_COMPILE"):
         yield
