@@ -7,10 +7,40 @@ import matplotlib
 matplotlib.use("Agg")  # before anything imports pyplot: tests never open windows
 
 import numpy as np  # noqa: E402
+import pytensor  # noqa: E402
 import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from causal_model.data import DataNotFoundError, load_us_russia  # noqa: E402
+
+#: PyTensor's Python mode: Python implementations, no graph compiled (a new graph's C or numba
+#: compile costs seconds to minutes on an empty cache; the Laplace Op's numba kernels are
+#: compiled once and cached). For tests of a graph, not of a backend; a backend's own test
+#: names its mode.
+PYTHON_MODE = "FAST_COMPILE"
+
+
+@pytest.fixture
+def python_mode():
+    """Evaluate the test's graphs in :data:`PYTHON_MODE` (``pytestmark`` of a module)."""
+    with pytensor.config.change_flags(mode=PYTHON_MODE):
+        yield
+
+
+def python_logp(model, *, grad: bool = False):
+    """``point -> log-density`` (and its gradient with ``grad``) of a ``pm.Model`` in
+    :data:`PYTHON_MODE`. The terms are summed here: that mode cannot add more than 31 terms
+    in one node (NumPy's ufunc limit), and the reference's summed log-density has more."""
+    outs = [*model.logp(sum=False), *([model.dlogp()] if grad else [])]
+    fn = model.compile_fn(outs, mode=PYTHON_MODE)
+
+    def evaluate(point):
+        values = fn(point)
+        terms = values[:-1] if grad else values
+        logp = sum(float(np.sum(term)) for term in terms)
+        return (logp, values[-1]) if grad else logp
+
+    return evaluate
 
 
 @pytest.fixture(scope="session")

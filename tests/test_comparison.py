@@ -8,6 +8,7 @@ import pandas as pd
 import pytensor
 import pytest
 import xarray as xr
+from conftest import PYTHON_MODE
 
 from causal_model.analysis import forecast
 from causal_model.analysis.comparison import (
@@ -68,7 +69,7 @@ def t_draws(t_panel):
     from causal_model.model.generate import prior_draws
 
     model = TensionModel(t_panel)
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):  # no C compile of the draws
+    with pytensor.config.change_flags(mode=PYTHON_MODE):  # no C compile of the draws
         one = prior_draws(model, 42, random_seed=3)
     post = xr.Dataset(
         {k: (v.dims, v.values.reshape(2, 21, *v.shape[2:]), {}) for k, v in one.data_vars.items()},

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import PYTHON_MODE, python_logp
 
 from causal_model import TensionModel
 from causal_model.dims import DRIVER, EVENT, INDICATOR, YEAR
 from causal_model.specification.variants import VARIANTS, Variant, get_variant
 
-#: Python implementations, no graph compiled: a numba compile of a model costs 40-150 s on a
-#: slow CI machine. What these tests check is the graph; the numba code every fit runs is
-#: checked against Python mode in tests/test_statespace.py and run by every fit.
-FAST = "FAST_COMPILE"
+#: Python mode (conftest.PYTHON_MODE): a numba compile of a model costs 40-150 s on a slow CI
+#: machine. What these tests check is the graph; the numba code every fit runs is checked
+#: against Python mode in tests/test_statespace.py and run by every fit.
+FAST = PYTHON_MODE
 
 
 # Log-density and gradient at the initial point, evaluated in Python mode (20-30 s each for
@@ -29,9 +30,7 @@ def test_variant_has_finite_logp_and_gradient(panel, variant):
     cooperation area's loading on tension gets a gradient (the areas' data inform it)."""
     model = TensionModel(panel, variant=variant).build()
     ip = model.initial_point()
-    # the log-density's terms apart: Python mode cannot add more than 31 terms in one node
-    *terms, grad = model.compile_fn([*model.logp(sum=False), model.dlogp()], mode=FAST)(ip)
-    logp = sum(float(np.sum(term)) for term in terms)
+    logp, grad = python_logp(model, grad=True)(ip)
     assert np.isfinite(logp)
     assert np.all(np.isfinite(grad))
     assert np.any(grad != 0)

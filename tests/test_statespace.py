@@ -20,14 +20,8 @@ from causal_model.model.statespace.laplace_numpy import (
 )
 from causal_model.model.statespace.laplace_op import LaplaceModeOp, laplace_marginal_loglike
 
-
-@pytest.fixture(autouse=True)
-def _python_mode():
-    """Graphs evaluated in Python mode, no graph compiled (a new graph's C or numba compile
-    costs seconds to minutes on an empty cache; the Op's numba kernels are compiled once and
-    cached); tests of a backend name their mode."""
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+#: Graphs evaluated in Python mode (conftest.PYTHON_MODE); a backend's test names its mode.
+pytestmark = pytest.mark.usefixtures("python_mode")
 
 
 #: Mixed panel: 4 normal, 2 student_t, 4 poisson, 2 negative_binomial, 4 binomial.
@@ -416,9 +410,9 @@ def test_numba_mode_matches_python_mode():
     """The Op's numba dispatch (the mode nutpie compiles with) gives the value and gradient
     of Python mode (this module's default), on the families of the real panel (normal,
     Poisson, binomial), for which the Op takes the fused gradient, as in every fit of the
-    reference. (Until
-    2026-12-02 this ran on every family, with Student-t and negative binomial cells, where
-    the Op does not fuse, and asserted a speed; speed is measured in ``benchmarks/``.)"""
+    reference. (Until 2026-12-02 this ran on every family, with Student-t and negative
+    binomial cells, where the Op does not fuse, and asserted a speed; speed is measured in
+    ``benchmarks/``.)"""
     d = simulate_panel(5, family=np.array([0, 0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 0]))
     inputs, values, ll = _symbolic(d)
     nodes = {v.owner for v in ancestors([ll]) if v.owner is not None}
@@ -509,9 +503,9 @@ def test_fused_observation_gradient_equals_the_graph():
     """The kernel's own gradient of the cells' terms (``fused``) gives the same value and
     gradient as the PyTensor terms, for every input: per-cell c and scale, Z, a coupled A,
     Q, P0 (normal, poisson and binomial cells, missing cells and an empty year). In Python
-    mode (the module's fixture): both forms call the same kernels in every mode, and the numba
-    dispatch of the fused form is checked by ``test_numba_mode_matches_python_mode`` (the
-    NUMBA case here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
+    mode (the module's ``pytestmark``): both forms call the same kernels in every mode, and
+    the numba dispatch of the fused form is checked by ``test_numba_mode_matches_python_mode``
+    (the NUMBA case here was dropped on 2026-12-02 to keep CI under 30 minutes)."""
     fams = np.array([0, 0, 0, 0, 0, 2, 2, 2, 4, 4, 4, 0])
     d = simulate_panel(21, family=fams)
     d["mask"][7, :] = False

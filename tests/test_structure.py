@@ -41,12 +41,8 @@ PIECES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _python_mode():
-    """Graphs evaluated in Python mode, no graph compiled (a new graph's C or numba compile
-    costs seconds to minutes on an empty cache); tests of a backend name their mode."""
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+#: Graphs evaluated in Python mode (conftest.PYTHON_MODE); a backend's test names its mode.
+pytestmark = pytest.mark.usefixtures("python_mode")
 
 
 def _on_stationary(name: str, **switches) -> Variant:
